@@ -1,0 +1,41 @@
+# CampusGuard — everything installs from nothing: python3, make and git are all this needs.
+# `make demo` and `make test` create .venv and install into it when missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench lint docs tools clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Debian peers used by the tests: mbpoll is an independent Modbus master.
+tools:
+	@command -v mbpoll >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "installing mbpoll (Debian package)"; \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mbpoll >/dev/null; }
+
+demo: $(STAMP) tools
+	$(BIN)/campusguard demo
+
+test: $(STAMP) tools
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+bench: $(STAMP) tools
+	$(BIN)/campusguard bench --out bench-results
+
+docs: $(STAMP)
+	$(BIN)/python -m protocols.register_doc --write docs/registers.md
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) bench-results .pytest_cache
