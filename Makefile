@@ -32,7 +32,7 @@ bench: $(STAMP) tools
 	$(BIN)/campusguard bench --out bench-results
 
 docs: $(STAMP)
-	$(BIN)/python -m protocols.register_doc --write docs/registers.md
+	$(BIN)/python tools/gen_register_doc.py --write docs/registers.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

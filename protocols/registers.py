@@ -1,5 +1,5 @@
 # The register map of every CampusGuard device: defined once, read by firmware, host, simulator and
-# the generated docs/registers.md (python -m protocols.register_doc).
+# the generated docs/registers.md (`make docs`, rendered by protocols/register_doc.py).
 #
 # All registers are 16-bit holding registers (FC 03 read, FC 06/16 write). FC 04 reads the same bank
 # so masters that only poll input registers still see everything. 32-bit values are two registers,

@@ -1,0 +1,123 @@
+"""Durable alarm outbox: every alarm is in SQLite before the first attempt to send it.
+
+WAL with synchronous=FULL: once enqueue() returns, the row survives kill -9 and power loss.
+Delivery is at-least-once and in id order (the delivery loop always takes the oldest pending row).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from controller.alarm.event_mapping import AlarmMessage
+
+PENDING = "pending"
+ACKED = "acked"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS alarm_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    queued_at TEXT NOT NULL,          -- UTC ISO 8601, when submit() stored it
+    message TEXT NOT NULL,            -- AlarmMessage as JSON
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    acked_at TEXT,                    -- UTC ISO 8601 of the receiver's ACK
+    acked_by TEXT                     -- the receiver that ACKed (host:port/proto#account)
+);
+CREATE INDEX IF NOT EXISTS alarm_outbox_pending ON alarm_outbox (state, id);
+"""
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One stored alarm."""
+
+    id: int  # outbox id, increasing in submit order
+    queued_at: str  # UTC ISO 8601
+    message: AlarmMessage  # what to send
+    state: str  # "pending" or "acked"
+    attempts: int  # frames sent for it so far (all receivers)
+    last_error: str  # why the last attempt failed, "" if none
+    acked_at: str | None  # when a receiver ACKed it
+    acked_by: str | None  # which receiver
+
+
+class AlarmOutbox:
+    """The outbox table in the SQLite file at `path` (created if missing)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(_SCHEMA)
+
+    def enqueue(self, message: AlarmMessage, queued_at: str) -> int:
+        """Store a pending alarm; durable when this returns. Returns its id."""
+        cursor = self._db.execute(
+            "INSERT INTO alarm_outbox (queued_at, message) VALUES (?, ?)",
+            (queued_at, json.dumps(message.to_json(), sort_keys=True)),
+        )
+        return int(cursor.lastrowid)
+
+    def head(self) -> OutboxEntry | None:
+        """The oldest pending alarm, or None when everything is delivered."""
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM alarm_outbox WHERE state = ? ORDER BY id LIMIT 1", (PENDING,)
+        ).fetchone()
+        return _entry(row) if row else None
+
+    def get(self, entry_id: int) -> OutboxEntry:
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM alarm_outbox WHERE id = ?", (entry_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no alarm {entry_id} in the outbox {self.path}")
+        return _entry(row)
+
+    def entries(self) -> list[OutboxEntry]:
+        """Every stored alarm in id order (for status views and tests)."""
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM alarm_outbox ORDER BY id").fetchall()
+        return [_entry(row) for row in rows]
+
+    def record_attempt(self, entry_id: int, error: str) -> None:
+        self._db.execute(
+            "UPDATE alarm_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            (error, entry_id),
+        )
+
+    def mark_acked(self, entry_id: int, receiver: str, acked_at: str) -> None:
+        self._db.execute(
+            "UPDATE alarm_outbox SET state = ?, attempts = attempts + 1, last_error = '', "
+            "acked_at = ?, acked_by = ? WHERE id = ?",
+            (ACKED, acked_at, receiver, entry_id),
+        )
+
+    def pending_count(self) -> int:
+        return int(
+            self._db.execute(
+                "SELECT COUNT(*) FROM alarm_outbox WHERE state = ?", (PENDING,)
+            ).fetchone()[0]
+        )
+
+    def last_ack(self) -> str | None:
+        row = self._db.execute("SELECT MAX(acked_at) FROM alarm_outbox").fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+_COLUMNS = "id, queued_at, message, state, attempts, last_error, acked_at, acked_by"
+
+
+def _entry(row: tuple) -> OutboxEntry:
+    return OutboxEntry(
+        id=row[0], queued_at=row[1], message=AlarmMessage.from_json(json.loads(row[2])),
+        state=row[3], attempts=row[4], last_error=row[5], acked_at=row[6], acked_by=row[7],
+    )

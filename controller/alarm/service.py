@@ -1,0 +1,235 @@
+"""AlarmService: the host's alarm transmission to the police alarm receiving centre (SIA DC-09).
+
+    service = AlarmService(config, outbox_path, log_event=store_append)
+    await service.start()
+    entry_id = await service.submit(report)   # durable in SQLite when this returns
+    ...
+    await service.stop()
+
+log_event(kind, message, data) is called for alarm.queued / alarm.acked / alarm.failed /
+alarm.path_lost / alarm.path_restored (kinds from protocols/events.py); it must be quick (an
+EventStore.append) and should not raise (errors in it are logged and ignored).
+
+Delivery: one task takes the oldest pending alarm and tries the primary receiver, with `retries`
+resends and doubling backoff, then each backup; when every path fails it waits (doubling up to
+outage_backoff_max_s, or until a new alarm is submitted) and starts again with the same alarm, so
+alarms arrive in order and at least once. A second task sends NULL link tests every supervision_s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from controller.alarm.cipher import new_cipher as default_new_cipher
+from controller.alarm.config import AlarmConfig
+from controller.alarm.errors import AlarmError, ReceiverLinkError, ReceiverRejectedError
+from controller.alarm.event_mapping import AlarmReportLike, map_report
+from controller.alarm.outbox import ACKED, AlarmOutbox, OutboxEntry
+from controller.alarm.path_state import PathTracker
+from controller.alarm.transmitter import Clock, ReceiverTransmitter, utc_now
+from protocols import events
+from protocols.sia.frame import MAX_SEQUENCE
+
+_LOG = logging.getLogger(__name__)
+
+LogEvent = Callable[[str, str, dict[str, Any]], None]
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat(timespec="milliseconds")
+
+
+def sequence_for(entry_id: int) -> int:
+    """DC-09 sequence of an outbox alarm: fixed by its id, so a resend (even after a restart)
+    carries the same sequence and a receiver can spot the duplicate."""
+    return (entry_id - 1) % MAX_SEQUENCE + 1
+
+
+class AlarmService:
+    """Durable, dual-path DC-09 alarm transmission (see the module docstring)."""
+
+    def __init__(
+        self,
+        config: AlarmConfig,
+        outbox_path: str | Path,
+        log_event: LogEvent | None = None,
+        clock: Clock = utc_now,
+        new_cipher: Callable[[bytes], Any] = default_new_cipher,
+        random_bytes: Callable[[int], bytes] = os.urandom,
+    ) -> None:
+        self.config = config
+        self.outbox = AlarmOutbox(outbox_path)
+        self._log_event = log_event
+        self._clock = clock
+        self.transmitters = [
+            ReceiverTransmitter(
+                receiver, "primary" if index == 0 else f"backup {index}",
+                ack_timeout_s=config.ack_timeout_s, clock=clock, new_cipher=new_cipher,
+                random_bytes=random_bytes, on_clock_corrected=self._clock_corrected,
+            )
+            for index, receiver in enumerate(config.receivers)
+        ]
+        self.paths = PathTracker([t.name for t in self.transmitters], self._log)
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._waiters: dict[int, list[asyncio.Future[OutboxEntry]]] = {}
+        self._reported: dict[tuple[int, int], str] = {}  # (entry, receiver) -> last error logged
+
+    # ------------------------------------------------------------------ API
+    async def start(self) -> None:
+        if self._tasks:
+            return
+        self._tasks.append(asyncio.create_task(self._deliver_forever(), name="alarm-delivery"))
+        if self.config.supervision_s > 0:
+            self._tasks.append(asyncio.create_task(self._supervise(), name="alarm-supervision"))
+
+    async def submit(self, report: AlarmReportLike) -> int:
+        """Map the report, store it in the outbox (durable on return), wake delivery; its id.
+
+        Raises AlarmMappingError for a report kind without a DC-09 code."""
+        message = map_report(report, self.config.zones, self.config.users)
+        entry_id = self.outbox.enqueue(message, _iso(self._clock()))
+        text = (
+            f"alarm {entry_id} queued for the receiving centre: {message.kind} "
+            f"(Contact ID {message.qualifier}{message.event:03d} zone {message.zone:03d}, "
+            f"SIA {message.sia_code}{' drill: test report' if message.drill else ''})"
+        )
+        if message.note:
+            text += f"; {message.note}"
+        self._log(events.ALARM_QUEUED, text, {"outbox_id": entry_id, **message.to_json()})
+        self._wake.set()
+        return entry_id
+
+    async def wait_delivered(self, entry_id: int, timeout_s: float) -> OutboxEntry:
+        """Wait until the alarm is ACKed; raises TimeoutError."""
+        entry = self.outbox.get(entry_id)
+        if entry.state == ACKED:
+            return entry
+        future: asyncio.Future[OutboxEntry] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(entry_id, []).append(future)
+        return await asyncio.wait_for(future, timeout_s)
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for transmitter in self.transmitters:
+            await transmitter.close()
+        self.outbox.close()
+
+    def status(self) -> dict[str, Any]:
+        """{"path": up|down|unknown, "queued": n, "last_ack": iso|None, "receivers": [...]}."""
+        return {
+            "path": self.paths.summary,
+            "queued": self.outbox.pending_count(),
+            "last_ack": max((p.last_ack for p in self.paths.paths if p.last_ack), default=None),
+            "receivers": [
+                {
+                    "name": path.name, "up": path.up, "last_error": path.last_error,
+                    "last_ack": path.last_ack,
+                    "clock_offset_s": transmitter.clock_offset.total_seconds(),
+                }
+                for path, transmitter in zip(self.paths.paths, self.transmitters, strict=True)
+            ],
+        }
+
+    # ------------------------------------------------------------------ delivery
+    async def _deliver_forever(self) -> None:
+        outage_pause = self.config.backoff_s
+        while True:
+            entry = self.outbox.head()
+            if entry is None:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            if await self._deliver(entry):
+                outage_pause = self.config.backoff_s
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(outage_pause, 0.05))
+            outage_pause = min(max(outage_pause, 0.05) * 2, self.config.outage_backoff_max_s)
+
+    async def _deliver(self, entry: OutboxEntry) -> bool:
+        sequence = sequence_for(entry.id)
+        for index, transmitter in enumerate(self.transmitters):
+            for attempt in range(self.config.retries + 1):
+                try:
+                    await transmitter.send_event(entry.message, sequence)
+                except ReceiverLinkError as error:
+                    self.outbox.record_attempt(entry.id, str(error))
+                    if attempt < self.config.retries:
+                        await asyncio.sleep(self.config.backoff_s * 2**attempt)
+                    else:  # every resend on this path failed
+                        self.paths.failed(index, str(error))
+                    continue
+                except ReceiverRejectedError as error:
+                    self.outbox.record_attempt(entry.id, str(error))
+                    self._rejected(entry, index, str(error))
+                    break  # the same frame would be refused again: try the next path
+                self._acked(entry, index)
+                return True
+        return False
+
+    def _acked(self, entry: OutboxEntry, index: int) -> None:
+        when = _iso(self._clock())
+        name = self.transmitters[index].config.name
+        self.outbox.mark_acked(entry.id, name, when)
+        self.paths.acked(index, when)
+        self._log(
+            events.ALARM_ACKED,
+            f"alarm {entry.id} ({entry.message.kind}) acknowledged by {self.transmitters[index].name}",
+            {"outbox_id": entry.id, "receiver": name, "sequence": sequence_for(entry.id)},
+        )
+        for future in self._waiters.pop(entry.id, []):
+            if not future.done():
+                future.set_result(self.outbox.get(entry.id))
+
+    def _rejected(self, entry: OutboxEntry, index: int, error: str) -> None:
+        self.paths.failed(index, error)
+        if self._reported.get((entry.id, index)) == error:
+            return  # already said, once per alarm and path: no event flood during an outage
+        self._reported[(entry.id, index)] = error
+        self._log(
+            events.ALARM_FAILED,
+            f"alarm {entry.id} ({entry.message.kind}) refused: {error} It stays queued.",
+            {"outbox_id": entry.id, "receiver": self.transmitters[index].config.name,
+             "error": error},
+        )
+
+    # ------------------------------------------------------------------ supervision
+    async def _supervise(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.supervision_s)
+            for index, transmitter in enumerate(self.transmitters):
+                try:
+                    await transmitter.send_null()
+                except AlarmError as error:
+                    self.paths.failed(index, f"link test (NULL) failed: {error}")
+                else:
+                    self.paths.acked(index, _iso(self._clock()))
+            if self.paths.any_up:
+                self._wake.set()  # a path came back: retry the queue now
+
+    # ------------------------------------------------------------------ events
+    def _clock_corrected(self, message: str, data: dict[str, Any]) -> None:
+        self._log(events.ALARM_FAILED, message, data)
+
+    def _log(self, kind: str, message: str, data: dict[str, Any]) -> None:
+        _LOG.info("%s: %s", kind, message)
+        if self._log_event is None:
+            return
+        try:
+            self._log_event(kind, message, data)
+        except Exception:  # the event store must never stop alarm delivery
+            _LOG.exception("log_event failed for %s", kind)

@@ -1,0 +1,121 @@
+"""A CampusGuard device (gate, bollard, panic, smoke) on a bus: poll, provision, heartbeat.
+
+Steady-state poll of an alarm device is ONE read of common.fault_flags..site_flags (6 registers);
+the role block is read only when common.event_counter moved (the firmware bumps it on every state
+change or event), so panic and smoke polling stays short. Barriers read both every time.
+A device whose common.mode differs from the mode the host wants (it rebooted, or missed a
+broadcast) is rewritten on the spot.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from controller.bus.lanes import Lane
+from controller.bus.link import BusLink
+from controller.bus.timing import READ_REQUEST_BYTES, read_response_bytes
+from controller.devices.decode import decode_role
+from controller.devices.model import Change, DeviceView, Observation
+from controller.devices.setup import DeviceSetup
+from controller.devices.tracker import observe
+from controller.profiles.roles import role_poll
+from protocols import registers as R
+
+ChangeSink = Callable[[DeviceView, tuple[Change, ...]], None]
+FULL_READ_EVERY = 20  # alarm devices re-read their role block this often even with no event
+
+_COMMON = R.COMMON
+ADDR_MODE = R.address(_COMMON, "mode")
+ADDR_HEARTBEAT = R.address(_COMMON, "heartbeat")
+ADDR_SITE_FLAGS = R.address(_COMMON, "site_flags")
+ADDR_COMM_LOSS = R.address(_COMMON, "comm_loss_timeout_s")
+
+
+def detection_stamp() -> dict:
+    return {"t0": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "t0_mono": time.monotonic()}
+
+
+class RoleDevice:
+    def __init__(self, setup: DeviceSetup, sink: ChangeSink,
+                 desired_mode: Callable[[str], int | None]):
+        self.setup = setup
+        self.name = setup.name
+        self.unit = setup.unit
+        self.poll_plan = role_poll(setup.role)
+        self.lane = Lane.ALARM_POLL if self.poll_plan.alarm_lane else Lane.BARRIER_POLL
+        self.view = DeviceView(setup.name, setup.role, setup.bus, setup.unit, setup.zone)
+        self._sink = sink
+        self._desired_mode = desired_mode
+        self._counter: int | None = None
+        self._block: list[int] | None = None
+        self._polls = 0
+        self._heartbeat = 0
+
+    @property
+    def block(self):
+        return R.ROLE_BLOCKS[R.role_code(self.setup.role)]
+
+    def views(self) -> list[DeviceView]:
+        return [self.view]
+
+    def poll_frames(self) -> list[tuple[int, int]]:
+        """(request bytes, response bytes) of a steady-state poll (for the cycle estimate)."""
+        plan = self.poll_plan
+        frames = [(READ_REQUEST_BYTES, read_response_bytes(3, plan.common_count))]
+        if not plan.alarm_lane:
+            frames.append((READ_REQUEST_BYTES, read_response_bytes(3, plan.block_count)))
+        return frames
+
+    def set_online(self, online: bool) -> None:
+        self.view = dataclasses.replace(self.view, online=online)
+
+    def set_commanded(self, commanded: str) -> None:
+        self.view = dataclasses.replace(self.view, commanded=commanded)
+
+    async def poll(self, link: BusLink) -> None:
+        plan = self.poll_plan
+        common = await link.read(self.unit, 3, plan.common_address, plan.common_count)
+        fault_flags, counter, _heartbeat, _comm_loss, mode, _site_flags = common
+        self._polls += 1
+        if (self._block is None or counter != self._counter or not plan.alarm_lane
+                or self._polls % FULL_READ_EVERY == 0):
+            self._block = await link.read(self.unit, 3, plan.block_address, plan.block_count)
+        self._counter = counter
+        state, faults, detail = decode_role(self.setup.role, fault_flags, self._block)
+        detail = {**detail, "mode": R.MODE_NAMES[mode] if mode < len(R.MODE_NAMES) else mode}
+        obs = Observation(state, tuple(faults), mode, detail.pop("press_count", None), detail)
+        view, changes = observe(self.view, obs, detection_stamp())
+        self.view = view
+        if changes:
+            self._sink(self.view, changes)
+        desired = self._desired_mode(self.name)
+        if desired is not None and mode != desired:
+            await link.write(self.unit, ADDR_MODE, (desired,))
+
+    async def provision(self, link: BusLink) -> None:
+        """First contact (or back from offline): site flags, comm-loss timeout, params, mode."""
+        await link.write(self.unit, ADDR_SITE_FLAGS, (self.setup.site_flags,))
+        await link.write(self.unit, ADDR_COMM_LOSS, (self.setup.comm_loss_timeout_s,))
+        for name, value in self.setup.params.items():
+            await link.write(self.unit, R.address(self.block, name), (int(value),))
+        desired = self._desired_mode(self.name)
+        if desired is not None:
+            await link.write(self.unit, ADDR_MODE, (desired,))
+
+    async def heartbeat(self, link: BusLink) -> None:
+        self._heartbeat = (self._heartbeat + 1) & 0xFFFF
+        await link.write(self.unit, ADDR_HEARTBEAT, (self._heartbeat,))
+
+    async def command(self, link: BusLink, value: int) -> None:
+        """Write the role block's command register (open, close, lock, raise, efo, ack...)."""
+        await link.write(self.unit, R.address(self.block, "command"), (value,))
+
+    async def read_mode(self, link: BusLink) -> int:
+        return (await link.read(self.unit, 3, ADDR_MODE, 1))[0]
+
+    async def write_mode(self, link: BusLink, mode: int) -> None:
+        await link.write(self.unit, ADDR_MODE, (mode,))

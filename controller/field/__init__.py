@@ -1,0 +1,1 @@
+"""Field tools: `campusguard diag` for technicians, `campusguard flash` / `bundle` for installers."""

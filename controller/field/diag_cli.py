@@ -1,0 +1,239 @@
+"""`campusguard diag ...`: argument parsing and output for the technician's commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from controller.field import diag_commands as commands
+from controller.field import diag_render as render
+from controller.field.bus_stats import (
+    SessionStats,
+    clear_session,
+    default_session_dir,
+    load_session,
+    save_session,
+)
+from controller.field.bus_target import resolve_target
+from controller.field.errors import FieldError, UsageError
+from controller.field.modbus_master import DEFAULT_TURNAROUND_S, ModbusMaster
+from controller.field.profile_catalog import profile_by_name
+from controller.field.serial_link import open_port
+from protocols import registers as R
+
+SCAN_TURNAROUND_S = 0.04  # scan: a present unit answers well within this; keeps 247 addresses quick
+
+EPILOG = """examples:
+  campusguard diag scan --port /dev/ttyUSB0 --baud 19200
+  campusguard diag scan --sim STATE_DIR --bus gate-bus        (a simulated bus)
+  campusguard diag info 1 --sim STATE_DIR --bus gate-bus
+  campusguard diag counters 1 --port /dev/ttyUSB0 --clear
+  campusguard diag watch 1 --port /dev/ttyUSB0                (Ctrl-C to stop)
+  campusguard diag read 1 state --port /dev/ttyUSB0
+  campusguard diag write 1 command open --port /dev/ttyUSB0
+  campusguard diag bus --port /dev/ttyUSB0
+"""
+
+
+def _line_options() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("serial line (give --port, or --sim/--site with --bus)")
+    g.add_argument("--port", help="serial port: /dev/ttyUSB0, /dev/pts/N, socket://host:port")
+    g.add_argument("--baud", type=int, help="line speed (default 19200, or the bus's)")
+    g.add_argument("--parity", choices=("N", "E", "O"), help="parity (default N)")
+    g.add_argument("--stopbits", type=int, choices=(1, 2), help="stop bits (default 1)")
+    g.add_argument("--sim", metavar="STATE_DIR", help="take the port from a running simulator")
+    g.add_argument("--site", metavar="FILE", help="take the port from a site file")
+    g.add_argument("--bus", help="bus name in --sim/--site (e.g. gate-bus)")
+    g.add_argument("--timeout", type=float, metavar="S",
+                   help="device turnaround allowed after the wire time (default %.2f s, scan %.2f s)"
+                   % (DEFAULT_TURNAROUND_S, SCAN_TURNAROUND_S))
+    p.add_argument("--profile", help="treat the unit as this third-party profile "
+                   "(protocols/profiles/*.toml); by default units are identified, or probed")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("--session-dir", help="where bus error counts are kept between commands "
+                   "(default $CAMPUSGUARD_DIAG_SESSION or a per-user temp dir)")
+    return p
+
+
+def _unit(text: str) -> int:
+    value = int(text, 0)
+    if not 1 <= value <= 247:
+        raise argparse.ArgumentTypeError("unit must be 1..247, not %s" % text)
+    return value
+
+
+def _units(text: str) -> list[int]:
+    out: list[int] = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        out += range(_unit(lo), _unit(hi or lo) + 1)
+    return out
+
+
+def register(subparsers) -> None:
+    diag = subparsers.add_parser(
+        "diag", help="technician diagnostics on a serial bus: scan, info, counters, watch, ...",
+        description="Diagnose CampusGuard devices (and third-party Modbus devices) on an RS-485 "
+        "bus through a serial port.", epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = diag.add_subparsers(dest="diag_command", metavar="COMMAND")
+    line = _line_options()
+
+    p = sub.add_parser("scan", parents=[line], help="find the units on a bus and name each")
+    p.add_argument("--units", type=_units, default=list(range(1, 248)),
+                   help="addresses to try, e.g. 1-32 or 1,5,10-12 (default 1-247)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(func=_run, command="scan")
+
+    p = sub.add_parser("info", parents=[line],
+                       help="identity, firmware, uptime, reset cause, faults, fault log")
+    p.add_argument("unit", type=_unit)
+    p.set_defaults(func=_run, command="info")
+
+    p = sub.add_parser("counters", parents=[line], help="FC 08 diagnostic counters")
+    p.add_argument("unit", type=_unit)
+    p.add_argument("--clear", action="store_true", help="clear the counters after reading them")
+    p.set_defaults(func=_run, command="counters")
+
+    p = sub.add_parser("watch", parents=[line], help="live decoded view of a unit's registers")
+    p.add_argument("unit", type=_unit)
+    p.add_argument("--count", type=int, default=0, help="stop after N refreshes (default: never)")
+    p.add_argument("--interval", type=float, default=0.5, help="seconds between refreshes")
+    p.set_defaults(func=_run, command="watch")
+
+    p = sub.add_parser("read", parents=[line], help="read one register (by name or address)")
+    p.add_argument("unit", type=_unit)
+    p.add_argument("register", nargs="?", help="name (state, gate.state, common.mode) or address")
+    p.add_argument("--list", action="store_true", help="list the unit's registers instead")
+    p.set_defaults(func=_run, command="read")
+
+    p = sub.add_parser("write", parents=[line],
+                       help="write one register, after confirmation")
+    p.add_argument("unit", type=_unit)
+    p.add_argument("register", help="name (command, travel_timeout_s, ...) or address")
+    p.add_argument("value", help="number, or a name: open, close, lockdown, ack ...")
+    p.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    p.set_defaults(func=_run, command="write")
+
+    p = sub.add_parser("bus", parents=[line],
+                       help="error rates this host saw on the bus (timeouts, CRC, exceptions)")
+    p.add_argument("--poll", type=int, default=0, metavar="N",
+                   help="first poll each unit N times (units from --units or seen before)")
+    p.add_argument("--units", type=_units, help="units to poll, e.g. 1-9")
+    p.add_argument("--reset", action="store_true", help="start a new session (forget counts)")
+    p.set_defaults(func=_run, command="bus")
+    diag.set_defaults(func=lambda args: _no_command(diag))
+
+
+def _no_command(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        return _dispatch(args)
+    except FieldError as exc:
+        if args.json:
+            print(json.dumps(exc.as_dict()))
+        sys.stderr.write("error: %s\n" % exc.message)
+        if exc.hint:
+            sys.stderr.write("  fix: %s\n" % exc.hint)
+        return exc.exit_code
+
+
+def _emit(args, result: dict, text: str) -> None:
+    print(json.dumps(result) if args.json else text)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    profile = profile_by_name(args.profile) if args.profile else None
+    if args.command == "read" and args.list and (args.profile or args.register in R.ROLE_NAMES):
+        role = R.role_code(args.register) if args.register in R.ROLE_NAMES else 0
+        if role:  # listing a role's map needs no device
+            result = commands.list_registers(role)
+            _emit(args, result, render.register_list(result))
+            return 0
+    target = resolve_target(args.port, args.baud, args.parity, args.stopbits, args.sim,
+                            args.site, args.bus)
+    session_dir = args.session_dir or default_session_dir()
+    stats = SessionStats(port=target.settings.port)
+    turnaround = args.timeout if args.timeout is not None else (
+        SCAN_TURNAROUND_S if args.command == "scan" else DEFAULT_TURNAROUND_S)
+    port = open_port(target.settings)
+    try:
+        master = ModbusMaster(port, target.settings, stats, turnaround)
+        return _command(args, master, target, profile, session_dir)
+    finally:
+        port.close()
+        save_session(session_dir, stats)
+
+
+def _command(args, master, target, profile, session_dir) -> int:
+    cmd = args.command
+    if cmd == "scan":
+        show = render.progress if not args.no_progress and sys.stderr.isatty() else (
+            lambda *_: None)
+        result = commands.scan(master, target, args.units, profile, show)
+        _emit(args, result, render.scan(result))
+        if not result["devices"]:
+            from controller.field.errors import NoDevice, WrongBaud
+
+            other = 19200 if target.settings.baud != 19200 else 115200
+            if result["garbled_answers"]:
+                raise WrongBaud("no unit answered with a valid frame on %s, but %d address(es) "
+                                "gave garbled bytes" % (target.settings.describe(),
+                                                        result["garbled_answers"]),
+                                "wrong baud or parity? try --baud %d" % other)
+            raise NoDevice("no unit answered on %s" % target.settings.describe(),
+                           "check A/B wiring, termination and power; if the bus runs at another "
+                           "speed try --baud %d" % other)
+        return 0
+    if cmd == "info":
+        result = commands.info(master, target, args.unit, profile)
+        _emit(args, result, render.info(result))
+    elif cmd == "counters":
+        result = commands.counters(master, args.unit, args.clear)
+        _emit(args, result, render.counters(result))
+    elif cmd == "watch":
+        result = commands.watch(master, args.unit, profile, args.count, args.interval,
+                                lambda snap: render.show_snapshot(snap, args.json))
+    elif cmd == "read":
+        if args.list:
+            ident = commands.who(master, args.unit, profile)
+            if not ident.role:
+                raise UsageError("unit %d is a third-party device (%s): it has points, not our "
+                                 "register map" % (args.unit, ident.kind), "use diag info")
+            result = commands.list_registers(ident.role)
+            _emit(args, result, render.register_list(result))
+            return 0
+        if not args.register:
+            raise UsageError("which register?", "give a name or address, or --list")
+        result = commands.read(master, args.unit, args.register, profile)
+        _emit(args, result, render.read(result))
+    elif cmd == "write":
+        confirm = (lambda q: True) if args.yes else commands.ask_on_terminal
+        result = commands.write(master, args.unit, args.register, args.value, profile, confirm)
+        _emit(args, result, render.write(result))
+    elif cmd == "bus":
+        if args.reset:
+            clear_session(session_dir, target.settings.port)
+        units = args.units or sorted(load_session(session_dir, target.settings.port).units)
+        for _ in range(args.poll):
+            for unit in units:
+                try:
+                    master.read_registers(unit, 0, 1)
+                except Exception:  # noqa: BLE001 - every failure is already counted in stats
+                    pass
+        save_session(session_dir, master.stats)
+        master.stats.units.clear()
+        master.stats.total = type(master.stats.total)()
+        session = load_session(session_dir, target.settings.port)
+        result = {"ok": True, "port": target.settings.port,
+                  "since": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(session.started)),
+                  "polled": {"rounds": args.poll, "units": units}, "session": session.as_dict()}
+        _emit(args, result, render.bus(result))
+    return 0

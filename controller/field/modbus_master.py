@@ -1,0 +1,204 @@
+"""A small blocking Modbus RTU master for the field tools: the protocols/ codec over pyserial.
+
+Why not pymodbus here (the guard-room host uses it): a technician's tool must say *what* went wrong
+on the line. pymodbus's framer drops a frame with a bad CRC silently and reports a timeout, so
+"noise or wrong baud" and "nobody there" look the same; here every request ends in exactly one of:
+answer, exception, timeout, CRC error, frame error or wrong unit, and each is counted for
+`diag bus`. It also lets `scan` use a deadline computed from the baud (wire time of both frames plus
+the device turnaround) instead of a fixed timeout, which is what makes a 247-address scan quick.
+One request at a time, no retries: the tool is interactive and the user sees every failure.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import serial
+
+from controller.field.bus_stats import SessionStats
+from controller.field.errors import DeviceRefused, FieldError, NoDevice, WrongBaud
+from controller.field.serial_link import SerialSettings
+from protocols import pdu, rtu
+from protocols.errors import EXCEPTION_NAMES, ExceptionResponse, FrameError, ModbusError
+
+DEFAULT_TURNAROUND_S = 0.08  # device think time allowed after the request's last byte
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one request ended (for the bus statistics and the wrong-baud hint)."""
+
+    kind: str  # "answer" | "exception" | "timeout" | "crc_error" | "frame_error" | "wrong_unit"
+    received: int  # bytes received for this request
+
+
+class NoAnswer(FieldError):
+    """Internal: one request got no valid frame back (the caller decides how to explain it)."""
+
+    def __init__(self, unit: int, outcome: Outcome) -> None:
+        super().__init__("no valid answer from unit %d (%s)" % (unit, outcome.kind))
+        self.unit = unit
+        self.outcome = outcome
+
+
+class ModbusMaster:
+    def __init__(self, port: serial.SerialBase, settings: SerialSettings, stats: SessionStats,
+                 turnaround_s: float = DEFAULT_TURNAROUND_S) -> None:
+        self.port = port
+        self.settings = settings
+        self.stats = stats
+        self.turnaround_s = turnaround_s
+
+    # ------------------------------------------------------------ raw exchange
+    def exchange(self, unit: int, request_pdu: bytes, expect_bytes: int = 256) -> bytes:
+        """Send one request and return the answer PDU (bytes). Raises NoAnswer on timeout/garbage,
+        ExceptionResponse for a Modbus exception. Unit 0 (broadcast) returns b"" without waiting."""
+        stray = self.port.in_waiting
+        if stray:
+            self.port.reset_input_buffer()
+            self.stats.count(unit, "stray_bytes", stray)
+        adu = rtu.build_adu(unit, request_pdu)
+        self.port.write(adu)
+        self.port.flush()
+        baud = self.settings.baud
+        if unit == rtu.BROADCAST:
+            time.sleep((rtu.frame_time_us(len(adu), baud) + rtu.t35_us(baud)) / 1e6)
+            return b""
+        self.stats.count(unit, "requests")
+        wire_s = (rtu.frame_time_us(len(adu) + expect_bytes, baud) + rtu.t35_us(baud)) / 1e6
+        frame = self._read_frame(time.monotonic() + wire_s + self.turnaround_s)
+        outcome = self._judge(unit, frame)
+        if outcome.kind == "answer":
+            self.stats.count(unit, "answers")
+            return bytes(frame[1:-2])
+        if outcome.kind == "exception":
+            self.stats.count(unit, "answers")
+            self.stats.count(unit, "exceptions")
+            raise ExceptionResponse(frame[1] & 0x7F, frame[2])
+        self.stats.count(unit, outcome.kind + ("s" if outcome.kind != "wrong_unit" else ""))
+        raise NoAnswer(unit, outcome)
+
+    def _read_frame(self, deadline: float) -> bytearray:
+        """Bytes of one answer: complete by its expected length, or ended by silence."""
+        buf = bytearray()
+        gap_s = max(rtu.t35_us(self.settings.baud) / 1e6, 0.004)  # OS and pty jitter floor
+        while True:
+            now = time.monotonic()
+            limit = deadline if not buf else min(deadline + 0.5, now + gap_s * 4)
+            if now >= limit:
+                return buf
+            self.port.timeout = limit - now
+            chunk = self.port.read(max(1, self.port.in_waiting))
+            if not chunk:
+                return buf
+            buf += chunk
+            try:
+                need = rtu.response_length(buf, len(buf))
+            except ModbusError:
+                need = 0
+            if need and len(buf) >= need:
+                return buf[:need]
+
+    def _judge(self, unit: int, frame: bytearray) -> Outcome:
+        if not frame:
+            return Outcome("timeout", 0)
+        try:
+            got_unit, body = rtu.split_adu(frame)
+        except FrameError as exc:
+            kind = "crc_error" if type(exc).__name__ == "CrcError" else "frame_error"
+            return Outcome(kind, len(frame))
+        if got_unit != unit:
+            return Outcome("wrong_unit", len(frame))
+        if body[0] & 0x80:
+            return Outcome("exception", len(frame))
+        return Outcome("answer", len(frame))
+
+    # ------------------------------------------------------------ typed requests
+    def read_registers(self, unit: int, address: int, count: int, fc: int = 3) -> list[int]:
+        answer = self.exchange(unit, pdu.read_request(fc, address, count), 5 + 2 * count)
+        return list(pdu.decode_response(fc, answer))[:count]
+
+    def read_bits(self, unit: int, address: int, count: int, fc: int = 2) -> list[int]:
+        answer = self.exchange(unit, pdu.read_request(fc, address, count), 5 + (count + 7) // 8)
+        return list(pdu.decode_response(fc, answer))[:count]
+
+    def write_register(self, unit: int, address: int, value: int) -> None:
+        answer = self.exchange(unit, pdu.write_single_request(6, address, value), 8)
+        if unit != rtu.BROADCAST:
+            pdu.decode_response(6, answer)
+
+    def diagnostic(self, unit: int, subfunction: int, data: int = 0) -> int:
+        answer = self.exchange(unit, pdu.diagnostics_request(subfunction, data), 8)
+        return pdu.decode_response(8, answer)[1]
+
+    def device_id(self, unit: int) -> dict:
+        answer = self.exchange(unit, pdu.device_id_request(1, 0), 256)
+        return pdu.decode_response(0x2B, answer)
+
+
+def explain_exception(exc: ExceptionResponse, what: str) -> DeviceRefused:
+    name = EXCEPTION_NAMES.get(exc.code, "exception %d" % exc.code)
+    hints = {
+        1: "the device does not support this request (a third-party device? try --profile)",
+        2: "that register does not exist on this device (or is read-only for writes)",
+        3: "the value is outside the register's range: see `campusguard diag read --list`",
+        6: "the device is busy: try again in a moment",
+    }
+    return DeviceRefused("%s refused: exception %d (%s)" % (what, exc.code, name),
+                         hints.get(exc.code, ""), exc.code)
+
+
+def explain_no_answer(master: ModbusMaster, unit: int, outcome: Outcome,
+                      probe_other_bauds: bool = True) -> FieldError:
+    """Turn a failed request into NoDevice or WrongBaud, trying the other standard speeds so the
+    hint can name the one the unit answers at."""
+    settings = master.settings
+    if probe_other_bauds and settings.port and "://" not in settings.port:
+        found = probe_bauds(master, unit)
+        if found:
+            return WrongBaud(
+                "unit %d answers at %d baud, not %d" % (unit, found, settings.baud),
+                "try --baud %d" % found,
+            )
+    other = 19200 if settings.baud != 19200 else 115200
+    if outcome.kind in ("crc_error", "frame_error"):
+        return WrongBaud(
+            "unit %d: bytes came back but not as a valid frame (%s) at %d baud %s%d"
+            % (unit, outcome.kind.replace("_", " "), settings.baud, settings.parity,
+               settings.stopbits),
+            "wrong baud or parity? try --baud %d (or 9600/38400/57600/115200, --parity E)" % other,
+        )
+    if outcome.kind == "wrong_unit":
+        return NoDevice("unit %d: another unit answered in its place" % unit,
+                        "two devices share an address? run `campusguard diag scan`")
+    return NoDevice(
+        "no answer from unit %d on %s" % (unit, settings.describe()),
+        "check the unit address (`campusguard diag scan`), A/B wiring and power; if the bus "
+        "runs at another speed try --baud %d" % other,
+    )
+
+
+def probe_bauds(master: ModbusMaster, unit: int) -> int:
+    """The standard baud (other than the current one) at which unit answers; 0 if none."""
+    port = master.port
+    original = master.settings.baud
+    try:
+        for baud in (19200, 9600, 115200, 38400, 57600):
+            if baud == original:
+                continue
+            port.baudrate = baud
+            probe = ModbusMaster(port, SerialSettings(master.settings.port, baud,
+                                                      master.settings.parity,
+                                                      master.settings.stopbits),
+                                 SessionStats(port=master.settings.port), master.turnaround_s)
+            try:
+                probe.read_registers(unit, 0, 1)
+                return baud
+            except ExceptionResponse:
+                return baud
+            except (NoAnswer, ModbusError):
+                continue
+    finally:
+        port.baudrate = original
+    return 0

@@ -1,0 +1,1 @@
+"""What to poll on each kind of device: our four roles, and third-party profiles (data)."""

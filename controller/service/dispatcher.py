@@ -1,0 +1,215 @@
+"""Policy commands onto the buses, measured.
+
+A campus-wide mode command (ALL_DEVICES) is ONE broadcast frame per bus (all buses at once), then
+verified device by device (read common.mode back; rewrite a device that missed it). Anything else
+is a unicast write in the life-safety lane. Each command is timed against its trigger:
+  t0  the trigger was detected (the poll that saw the panic, or the guard's request arriving)
+  t1  the command frame was handed to the port            -> data "t0_to_t1_ms" (to commanded)
+  t2  the device confirmed: mode read back ("mode"), then its physical state ("physical")
+                                                         -> data "t0_to_t2_ms"
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from controller.bus.errors import BusError
+from controller.bus.scheduler import BusScheduler
+from controller.devices.profile_device import ProfileDevice
+from controller.devices.role_device import ADDR_MODE, RoleDevice
+from controller.policy.decision import ALL_DEVICES, Command
+from controller.service.command_map import COMMAND_VALUES, MODE_VALUES, commanded_state
+from controller.service.registry import Registry
+from protocols import events as E
+
+Log = Callable[..., None]  # log(kind, message, device=, zone=, drill=, data=)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """What caused a decision, for the latency data of its commands."""
+
+    source: str  # the event kind or verb, e.g. "panic.alarm", "guard.lockdown"
+    t0_mono: float  # monotonic time of detection
+    t0: str  # the same instant, UTC ISO
+
+
+def ms(a: float, b: float) -> float:
+    return round((b - a) * 1000, 1)
+
+
+@dataclass
+class _Pending:
+    target: str
+    trigger: Trigger
+    t1_mono: float
+    action: str
+    drill: bool
+
+
+class Dispatcher:
+    def __init__(self, registry: Registry, schedulers: dict[str, BusScheduler], log: Log):
+        self.registry = registry
+        self.schedulers = schedulers
+        self.log = log
+        self.desired_mode: dict[str, int] = {}
+        self._pending: dict[str, _Pending] = {}
+        self._tasks: set[asyncio.Task] = set()
+
+    def execute(self, command: Command, trigger: Trigger) -> asyncio.Task:
+        task = asyncio.create_task(self._run(command, trigger))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # ------------------------------------------------------------------ physical confirmation
+    def state_changed(self, name: str, state: str) -> None:
+        """Called for every confirmed state change: closes an outstanding command."""
+        pending = self._pending.get(name)
+        if pending is None or state != pending.target:
+            return
+        del self._pending[name]
+        now = time.monotonic()
+        view = self.registry.view(name)
+        self.log(E.COMMAND_CONFIRMED, f"{name} confirmed {state} ({pending.action}, "
+                 f"{ms(pending.trigger.t0_mono, now):.0f} ms after {pending.trigger.source})",
+                 device=name, zone=view.zone if view else None, drill=pending.drill,
+                 data={"stage": "physical", "action": pending.action, "state": state,
+                       "trigger": pending.trigger.source, "t0": pending.trigger.t0,
+                       "t0_to_t1_ms": ms(pending.trigger.t0_mono, pending.t1_mono),
+                       "t0_to_t2_ms": ms(pending.trigger.t0_mono, now)})
+
+    def _expect(self, device: RoleDevice | ProfileDevice, action: str, trigger: Trigger,
+                t1: float, drill: bool) -> None:
+        if not isinstance(device, RoleDevice):
+            return
+        target = commanded_state(device.setup.role, device.setup.site_flags, action)
+        if target is None:
+            return
+        device.set_commanded(target)
+        if not target:
+            self._pending.pop(device.name, None)
+            return
+        self._pending[device.name] = _Pending(target, trigger, t1, action, drill)
+        if device.view.state == target:
+            self.state_changed(device.name, target)
+
+    # ------------------------------------------------------------------ execution
+    async def _run(self, command: Command, trigger: Trigger) -> None:
+        if command.action in MODE_VALUES:
+            mode = MODE_VALUES[command.action]
+            if command.targets is ALL_DEVICES:
+                names = [d.name for d in self.registry.devices.values() if isinstance(d, RoleDevice)]
+                for name in names:
+                    self.desired_mode[name] = mode
+                await asyncio.gather(*(self._broadcast(bus, mode, command, trigger)
+                                       for bus in self.schedulers))
+                return
+            targets = [n for n in command.targets if n in self.registry.devices]
+            for name in targets:
+                self.desired_mode[name] = mode
+            await asyncio.gather(*(self._unicast(name, command, trigger) for name in targets))
+            return
+        await asyncio.gather(*(self._unicast(name, command, trigger) for name in command.targets))
+
+    async def _broadcast(self, bus: str, mode: int, command: Command, trigger: Trigger) -> None:
+        scheduler = self.schedulers[bus]
+
+        async def send(link):
+            t1 = time.monotonic()
+            await link.broadcast(ADDR_MODE, mode)
+            return t1
+
+        try:
+            t1 = await scheduler.submit(send)
+        except BusError as exc:
+            self.log(E.COMMAND_FAILED, f"{command.action} broadcast on {bus} failed: {exc}",
+                     drill=command.drill, data={"bus": bus, "action": command.action})
+            return
+        devices = [d for d in self.registry.on_bus(bus) if isinstance(d, RoleDevice)]
+        self.log(E.COMMAND_SENT, f"{command.action} broadcast on {bus} (one frame, {len(devices)} "
+                 f"devices), {ms(trigger.t0_mono, t1):.0f} ms after {trigger.source}: {command.reason}",
+                 drill=command.drill,
+                 data={"bus": bus, "action": command.action, "broadcast": True, "frames": 1,
+                       "devices": [d.name for d in devices], "trigger": trigger.source,
+                       "t0": trigger.t0, "t0_to_t1_ms": ms(trigger.t0_mono, t1)})
+        for device in devices:
+            self._expect(device, command.action, trigger, t1, command.drill)
+        live = [d for d in devices if scheduler.health[d.name].online is not False]
+        await asyncio.gather(*(self._verify_mode(scheduler, d, mode, command, trigger, t1)
+                               for d in live))
+
+    async def _verify_mode(self, scheduler: BusScheduler, device: RoleDevice, mode: int,
+                           command: Command, trigger: Trigger, t1: float) -> None:
+        async def verify(link):
+            rewritten = False
+            if await device.read_mode(link) != mode:
+                await device.write_mode(link, mode)
+                rewritten = True
+            return time.monotonic(), rewritten
+
+        try:
+            t2, rewritten = await scheduler.submit(verify)
+        except BusError as exc:
+            self.log(E.COMMAND_FAILED, f"{device.name} did not confirm {command.action}: {exc}",
+                     device=device.name, zone=device.setup.zone, drill=command.drill,
+                     data={"action": command.action, "stage": "mode"})
+            return
+        self.log(E.COMMAND_CONFIRMED, f"{device.name} in {command.action[5:]} mode "
+                 f"{ms(trigger.t0_mono, t2):.0f} ms after {trigger.source}"
+                 f"{' (missed the broadcast: rewritten)' if rewritten else ''}",
+                 device=device.name, zone=device.setup.zone, drill=command.drill,
+                 data={"stage": "mode", "action": command.action, "rewritten": rewritten,
+                       "trigger": trigger.source, "t0": trigger.t0,
+                       "t0_to_t1_ms": ms(trigger.t0_mono, t1), "t0_to_t2_ms": ms(trigger.t0_mono, t2)})
+
+    async def _unicast(self, name: str, command: Command, trigger: Trigger) -> None:
+        device = self.registry.devices.get(name)
+        if device is None:
+            owner = self.registry.input_owner.get(name)
+            if owner is not None and command.action == "panic_reset":
+                done = owner.reset_input(name)
+                self.log(E.COMMAND_SENT if done else E.COMMAND_FAILED,
+                         f"{name}: host reset of the latched input"
+                         f"{'' if done else ' refused: the contact is still closed'}",
+                         device=name, drill=command.drill, data={"action": command.action})
+            return  # panic_ack of a module input: nothing on the bus
+        if not isinstance(device, RoleDevice):
+            return
+        if command.action in MODE_VALUES:
+            value, write = MODE_VALUES[command.action], device.write_mode
+        else:
+            key = (device.setup.role, command.action)
+            if key not in COMMAND_VALUES:
+                self.log(E.COMMAND_FAILED, f"{name} ({device.setup.role}) has no {command.action} command",
+                         device=name, drill=command.drill, data={"action": command.action})
+                return
+            value, write = COMMAND_VALUES[key], device.command
+        scheduler = self.schedulers[device.setup.bus]
+
+        async def send(link):
+            t1 = time.monotonic()
+            await write(link, value)
+            return t1, time.monotonic()
+
+        data: dict[str, Any] = {"action": command.action, "bus": device.setup.bus,
+                                "unit": device.unit, "trigger": trigger.source, "t0": trigger.t0}
+        try:
+            t1, t2 = await scheduler.submit(send)
+        except BusError as exc:
+            self.log(E.COMMAND_FAILED, f"{command.action} to {name} failed: {exc}", device=name,
+                     zone=device.setup.zone, drill=command.drill, data=data)
+            return
+        self._expect(device, command.action, trigger, t1, command.drill)
+        self.log(E.COMMAND_SENT, f"{command.action} to {name}: {command.reason}", device=name,
+                 zone=device.setup.zone, drill=command.drill,
+                 data={**data, "t0_to_t1_ms": ms(trigger.t0_mono, t1),
+                       "t0_to_t2_ms": ms(trigger.t0_mono, t2)})

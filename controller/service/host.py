@@ -1,0 +1,306 @@
+"""The host: buses, devices, policy, event store, alarm transmission, local I/O, control socket.
+
+Latency path of a panic press (the life-safety path):
+  poll response decoded (t0) -> change -> policy step() (pure, in the same call) -> commands
+  submitted to every bus's life-safety lane -> broadcast frame written (t1) -> mode read back per
+  device, then the physical state (t2).
+Nothing on that path waits for the disk: log entries go to one writer task that appends them to
+the event store in order (SQLite WAL, synchronous=FULL), and the policy state is saved after every
+decision that changed it, so kill -9 loses at most what was not yet decided.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from controller.bus.cycle import cycle_estimate_s
+from controller.bus.link import BusLink
+from controller.bus.scheduler import BusScheduler
+from controller.bus.timing import BusTiming
+from controller.devices.model import Change, DeviceView
+from controller.policy import PolicyState, Tick, step
+from controller.policy.decision import AlarmReport, Decision
+from controller.policy.inputs import DeviceRestore, DeviceTrouble
+from controller.service.dispatcher import Dispatcher, Trigger
+from controller.service.paths import StatePaths
+from controller.service.policy_inputs import policy_event
+from controller.service.ports import BusPort
+from controller.service.registry import Registry
+from controller.site.model import Site
+from controller.store import EventStore
+from protocols import events as E
+from protocols import registers as R
+
+_LOG = logging.getLogger(__name__)
+TICK_S = 1.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def trigger_now(source: str) -> Trigger:
+    return Trigger(source, time.monotonic(), utc_now().isoformat(timespec="milliseconds"))
+
+
+class Host:
+    def __init__(self, site: Site, paths: StatePaths, ports: dict[str, BusPort], *,
+                 policy_clock: Callable[[], datetime] = utc_now, turnaround_s: float | None = None,
+                 local_io_factory: Callable[[Host], Any] | None = None):
+        self.site = site
+        self.paths = paths
+        self.policy_clock = policy_clock
+        paths.root.mkdir(parents=True, exist_ok=True)
+        self.store = EventStore(paths.events_db)
+        saved = self.store.load_policy_state()
+        self.state = PolicyState.from_json(saved) if saved else PolicyState()
+        self.registry = Registry(site, self._on_changes, self._desired_mode)
+        self.schedulers: dict[str, BusScheduler] = {}
+        for bus, port in ports.items():
+            timing = BusTiming(port.baud) if turnaround_s is None else BusTiming(port.baud, turnaround_s)
+            link = BusLink(bus, port.port, port.baud, port.parity, port.stopbits, timing)
+            self.schedulers[bus] = BusScheduler(link, self.registry.on_bus(bus), self,
+                                                heartbeat_s=site.policy.heartbeat_s)
+        self.dispatcher = Dispatcher(self.registry, self.schedulers, self.log)
+        self.dispatcher.desired_mode.update(self._modes_for(self.state))
+        self._writes: asyncio.Queue = asyncio.Queue()
+        self._tasks: list[asyncio.Task] = []
+        self._offline_timers: dict[str, asyncio.TimerHandle] = {}
+        self._troubled: set[str] = set()
+        self._buses_down: set[str] = set()
+        self.alarm_service = None
+        self.local_io = None
+        self._local_io_factory = local_io_factory
+        self.control = None
+        self.started_mono = time.monotonic()
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        from controller.service.control_server import ControlServer
+
+        self._tasks.append(asyncio.create_task(self._writer(), name="event-writer"))
+        self.log(E.SERVICE_START, f"host started for {self.site.name} ({self.site.path}); "
+                 f"mode {self.state.mode}", data={"mode": self.state.mode,
+                                                  "buses": list(self.schedulers)})
+        if self.site.alarm.receivers:
+            from controller.alarm.config import AlarmConfig
+            from controller.alarm.service import AlarmService
+
+            self.alarm_service = AlarmService(AlarmConfig.from_site(self.site), self.paths.alarm_outbox,
+                                              log_event=lambda k, m, d: self.log(k, m, data=d))
+            await self.alarm_service.start()
+        if self._local_io_factory is not None:
+            self.local_io = self._local_io_factory(self)
+            if self.local_io is not None and self.local_io.key_switch_on() != self.state.key_switch:
+                from controller.policy.inputs import KeySwitchOff, KeySwitchOn
+                self.decide(KeySwitchOn() if self.local_io.key_switch_on() else KeySwitchOff(),
+                            trigger_now("key_switch"))
+        for scheduler in self.schedulers.values():
+            await scheduler.start()
+        self._tasks.append(asyncio.create_task(self._ticker(), name="policy-tick"))
+        self.control = ControlServer(self)
+        await self.control.start()
+        self._update_siren()
+
+    async def stop(self) -> None:
+        if self.control is not None:
+            await self.control.stop()
+        for task in self._tasks[1:]:
+            task.cancel()
+        await self.dispatcher.drain()
+        for scheduler in self.schedulers.values():
+            await scheduler.close()
+        for timer in self._offline_timers.values():
+            timer.cancel()
+        if self.alarm_service is not None:
+            await self.alarm_service.stop()
+        if self.local_io is not None:
+            self.local_io.close()
+        self.log(E.SERVICE_STOP, "host stopped", data={"mode": self.state.mode})
+        await self.flush()
+        self._tasks[0].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._tasks[0]
+        self.store.close()
+
+    # ------------------------------------------------------------------ event log
+    def log(self, kind: str, message: str, *, device: str | None = None, zone: str | None = None,
+            drill: bool = False, data: dict | None = None, user: str | None = None,
+            role: str | None = None, reason: str | None = None) -> None:
+        """Queue one event for the store (appended in order by the writer task)."""
+        self._writes.put_nowait(("event", dict(kind=kind, message=message, device=device, zone=zone,
+                                               drill=drill, data=data or {}, user=user, role=role,
+                                               reason=reason)))
+
+    async def flush(self) -> None:
+        """Returns once everything logged so far is durable in the store."""
+        done = asyncio.get_running_loop().create_future()
+        self._writes.put_nowait(("flush", done))
+        await done
+
+    async def _writer(self) -> None:
+        while True:
+            what, item = await self._writes.get()
+            try:
+                if what == "event":
+                    kind = item.pop("kind")
+                    message = item.pop("message")
+                    await asyncio.to_thread(self.store.append, kind, message, **item)
+                elif what == "state":
+                    await asyncio.to_thread(self.store.save_policy_state, item)
+                elif what == "flush" and not item.done():
+                    item.set_result(None)
+            except Exception:  # never stop writing: the next event may be the important one
+                _LOG.exception("event store write failed")
+
+    # ------------------------------------------------------------------ policy
+    def decide(self, event: Any, trigger: Trigger, change: Change | None = None) -> Decision | None:
+        try:
+            decision = step(self.site, self.state, event, self.policy_clock())
+        except Exception as exc:
+            _LOG.exception("policy step failed")
+            self.log(E.POLICY_DECISION, f"policy failed on {type(event).__name__}: {exc!r}",
+                     data={"error": repr(exc)})
+            if change is not None:
+                self._log_change(change)
+            return None
+        changed = decision.state != self.state
+        self.state = decision.state
+        for command in decision.commands:
+            self.dispatcher.execute(command, trigger)
+        timing = {k: v for k, v in (change.data if change else {}).items() if k != "t0_mono"}
+        for entry in decision.log:
+            data = dict(entry.data)
+            if change is not None and entry.kind == change.kind and entry.device == change.device:
+                data.update(timing)
+            self.log(entry.kind, entry.message, device=entry.device, zone=entry.zone,
+                     drill=entry.drill, data=data, user=data.get("user"), role=data.get("role"),
+                     reason=data.get("reason"))
+        if change is not None and not decision.log:
+            self._log_change(change)
+        if changed:
+            self._writes.put_nowait(("state", self.state.to_json()))
+            self._update_siren()
+        for report in decision.alarms:
+            self._alarm(report)
+        return decision
+
+    def _log_change(self, change: Change) -> None:
+        data = {k: v for k, v in change.data.items() if k != "t0_mono"}
+        self.log(change.kind, change.message, device=change.device, zone=change.zone, data=data)
+
+    def _alarm(self, report: AlarmReport) -> None:
+        data = {"report": report.kind, "zone": report.zone, "device": report.device,
+                "drill": report.drill, "restore": report.restore, "user": report.user}
+        if self.alarm_service is None:
+            self.log(E.ALARM_QUEUED, f"{'TEST ' if report.drill else ''}report {report.kind}"
+                     f"{' restore' if report.restore else ''}: no alarm receiver configured in "
+                     f"{self.site.path}, kept in this log only", device=report.device,
+                     zone=report.zone, drill=report.drill, data=data)
+            return
+        task = asyncio.create_task(self.alarm_service.submit(report))
+        self._tasks.append(task)
+
+    async def _ticker(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            self.decide(Tick(), trigger_now("tick"))
+
+    def _update_siren(self) -> None:
+        if self.local_io is not None:
+            self.local_io.set_siren(self.state.mode != "normal")
+
+    # ------------------------------------------------------------------ devices
+    def _desired_mode(self, name: str) -> int | None:
+        return self.dispatcher.desired_mode.get(name)
+
+    def _modes_for(self, state: PolicyState) -> dict[str, int]:
+        """Mode each device should hold after a restart, from the saved policy state."""
+        out = {}
+        for dev in self.site.devices:
+            if not dev.role:
+                continue
+            zones = state.zones(self.site)
+            zone_mode = zones.get(dev.zone, "normal")
+            out[dev.name] = {"fire": R.MODE_FIRE, "lockdown": R.MODE_LOCKDOWN}.get(zone_mode, R.MODE_NORMAL)
+        return out
+
+    def _on_changes(self, view: DeviceView, changes: tuple[Change, ...]) -> None:
+        for change in changes:
+            if change.kind == E.DEVICE_STATE:
+                self._log_change(change)
+                self.dispatcher.state_changed(view.name, view.state)
+                continue
+            event = policy_event(change, view)
+            if event is None:
+                self._log_change(change)
+                continue
+            trigger = Trigger(change.kind, change.data.get("t0_mono", time.monotonic()),
+                              change.data.get("t0", ""))
+            self.decide(event, trigger, change)
+
+    # BusListener
+    def device_online(self, bus: str, device: str) -> None:
+        obj = self.registry.devices[device]
+        obj.set_online(True)
+        timer = self._offline_timers.pop(device, None)
+        if timer is not None:
+            timer.cancel()
+        self.log(E.DEVICE_ONLINE, f"{device} online on {bus} (unit {obj.unit}), provisioned",
+                 device=device, zone=obj.setup.zone, data={"bus": bus, "unit": obj.unit})
+        if device in self._troubled:
+            self._troubled.discard(device)
+            self.decide(DeviceRestore(device, "offline", f"answering on {bus} again"),
+                        trigger_now("device.online"))
+
+    def device_offline(self, bus: str, device: str, reason: str) -> None:
+        obj = self.registry.devices[device]
+        obj.set_online(False)
+        delay = float(self.site.policy.trouble_after_s)
+
+        def still_offline() -> None:
+            self._offline_timers.pop(device, None)
+            if self.schedulers[bus].health[device].online is False:
+                self._troubled.add(device)
+                self.decide(DeviceTrouble(device, "offline", reason), trigger_now("device.offline"))
+
+        self._offline_timers[device] = asyncio.get_running_loop().call_later(delay, still_offline)
+
+    def bus_state(self, bus: str, up: bool, reason: str) -> None:
+        if not up and bus not in self._buses_down:
+            self._buses_down.add(bus)
+            self.decide(DeviceTrouble(bus, "bus", reason), trigger_now("bus.down"))
+        elif up and bus in self._buses_down:
+            self._buses_down.discard(bus)
+            self.decide(DeviceRestore(bus, "bus", reason), trigger_now("bus.up"))
+
+    # ------------------------------------------------------------------ status
+    def status(self) -> dict[str, Any]:
+        buses = {}
+        for name, scheduler in self.schedulers.items():
+            stats = scheduler.stats
+            buses[name] = {
+                "port": scheduler.link.port, "baud": scheduler.link.baud, "up": bool(scheduler.bus_up),
+                "cycle_ms": round(stats.last_cycle_s * 1000, 1),
+                "max_cycle_ms": round(stats.max_cycle_s * 1000, 1),
+                "estimated_cycle_ms": round(cycle_estimate_s(scheduler) * 1000, 1),
+                "cycles": stats.cycles, "transactions": stats.transactions,
+                "failures": stats.failures, "reopens": stats.reopens,
+            }
+        return {
+            "site": self.site.name,
+            "mode": self.state.mode,
+            "zones": self.state.zones(self.site),
+            "devices": [v.as_status() for v in self.registry.views()],
+            "buses": buses,
+            "lockdowns": [{"zone": ld.zone, "source": ld.source, "by": ld.by, "reason": ld.reason}
+                          for ld in self.state.lockdowns],
+            "drill": None if self.state.drill is None else self.state.drill.kind,
+            "alarm": self.alarm_service.status() if self.alarm_service is not None else None,
+        }

@@ -1,0 +1,49 @@
+"""How many trials and sweep points a benchmark run makes: the full run and --quick."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    quick: bool
+    panic_trials: int  # per panic station bus on the demo campus (panic_to_commanded/_confirmed)
+    guard_trials: int  # guard_to_commanded on the demo campus
+    smoke_trials: int  # smoke_to_egress_commanded on the demo campus
+    alarm_trials: int  # event_to_receiver_ack (hil/alarm_bench.py)
+    sweep_devices: tuple[int, ...]  # devices per bus, at sweep_devices_baud
+    sweep_devices_baud: int
+    sweep_bauds: tuple[int, ...]  # bauds, at sweep_bauds_devices
+    sweep_bauds_devices: int
+    sweep_trials: int  # panic_to_commanded trials per sweep point
+    budget_s: float  # stop starting new work after this long (quick must stay under 2 minutes)
+
+
+FULL = BenchPlan(
+    quick=False,
+    panic_trials=200,
+    guard_trials=200,
+    smoke_trials=200,
+    alarm_trials=200,
+    sweep_devices=(8, 16, 32, 64),
+    sweep_devices_baud=115200,
+    sweep_bauds=(9600, 19200, 115200),
+    sweep_bauds_devices=16,
+    sweep_trials=50,
+    budget_s=4 * 3600.0,
+)
+
+QUICK = BenchPlan(
+    quick=True,
+    panic_trials=5,
+    guard_trials=5,
+    smoke_trials=2,
+    alarm_trials=20,
+    sweep_devices=(8, 16),
+    sweep_devices_baud=115200,
+    sweep_bauds=(9600, 115200),
+    sweep_bauds_devices=8,
+    sweep_trials=4,
+    budget_s=100.0,
+)

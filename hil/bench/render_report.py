@@ -1,0 +1,165 @@
+"""Render bench.json into docs/BENCHMARKS.md (and its plots): numbers are never typed by hand.
+
+    python -m hil.bench.render_report bench-results/bench.json --out docs/BENCHMARKS.md \
+        --plots docs/bench
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from hil.bench.bench_json import BenchFileError, read_bench_json
+from hil.bench.plots import plot_all
+
+# path -> (limit in ms, the rule it comes from). The rule is the floor, our target is tighter.
+LIMITS = {
+    "panic_to_commanded": (2000.0, "GB 50394 / DB15/T 3968 one-key alarm response 2 s"),
+    "panic_to_confirmed": (2500.0, "UFGS 02840 EFO rise <= 2.5 s (includes the mechanical rise)"),
+    "smoke_to_egress_commanded": (10000.0, "NFPA 72 §10.11.1 emergency control within 10 s"),
+    "guard_to_commanded": (2000.0, "same 2 s as a one-key alarm (no rule of its own)"),
+    "event_to_receiver_ack": (2000.0, "DB15/T 3968 alarm transmission response 2 s"),
+}
+
+STANDARDS = (
+    ("GB 50394-2007 / DB15/T 3968-2025", "one-key alarm transmission response", "2 s",
+     "panic_to_commanded, event_to_receiver_ack"),
+    ("NFPA 72 §10.11.1", "fire alarm to emergency control interface", "10 s",
+     "smoke_to_egress_commanded"),
+    ("UL 325 (DASMA TDS-353)", "obstruction while closing to reversal", "2 s",
+     "scenario test_obstruction_reverses_within_ul325 (firmware last_reaction_ms)"),
+    ("UFGS 02840", "bollard emergency fast operation (EFO) rise", "2.5 s",
+     "panic_to_confirmed (mechanical part shown apart)"),
+)
+
+METHOD = """\
+How each latency is measured (hil/bench/trials.py, hil/bench/wire_tap.py):
+
+- **t0, the injection**: the moment the simulated plant's input changes (`Campus.inject` returns
+  after the sim board's I/O channel has the new input), or, for `guard_to_commanded`, the moment
+  the lockdown request is written to the host's control socket. Taken with `time.monotonic()`.
+- **commanded**: the host's serial traffic runs through a wire tap (a pty the host opens, forwarded
+  byte for byte to the bus). The tap timestamps every byte the host writes and splits frames; a
+  path is *commanded* when the last byte of the mode-write frame (unit 0 broadcast, FC 06 to
+  `common.mode`) for that mode has left the host on every bus with barriers. The frame still needs
+  its wire time on the simulated line after that; the bound includes it, so the comparison is
+  conservative by one frame time.
+- **confirmed**: the first moment the tap has seen, on every bus, a reply in which every barrier
+  reports its final state (gates closed, bollards up) read by the host itself.
+- **bound_ms**: the wire-time lower bound (hil/bench/wire_bound.py): the frames the path needs at
+  the bus's baud (11-bit characters) and the Modbus silences (slave turnaround t3.5, inter-frame
+  t3.5; protocols/rtu.py). `deliberate_ms` (panic hold time, smoke alarm verification) and
+  `mechanical_ms` (plant travel) are kept apart; `floor_ms` = bound + deliberate + mechanical.
+"""
+
+
+def _fmt(value: float) -> str:
+    return "%.1f" % value if value < 1000 else "%.0f" % value
+
+
+def _main_table(entries: list[dict]) -> list[str]:
+    lines = [
+        "| path | bus | baud | devices | trials | failed | p50 ms | p95 ms | p99 ms | max ms "
+        "| wire bound ms | p99 / bound | deliberate ms | mechanical ms | p99 / floor | limit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for e in entries:
+        limit_ms, _ = LIMITS.get(e["name"], (0.0, ""))
+        ok = "" if not limit_ms else ("%s ms %s" % (_fmt(limit_ms), "met" if e["max_ms"] <= limit_ms else "**missed**"))
+        lines.append(
+            "| %s | %s | %d | %d | %d | %d | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s |"
+            % (
+                e["name"], e["bus"], e["baud"], e["devices"], e["trials"], e.get("failed_trials", 0),
+                _fmt(e["p50_ms"]), _fmt(e["p95_ms"]), _fmt(e["p99_ms"]), _fmt(e["max_ms"]),
+                _fmt(e["bound_ms"]), e["ratio_p99"], _fmt(e.get("deliberate_ms", 0.0)),
+                _fmt(e.get("mechanical_ms", 0.0)),
+                "%.2f" % e["ratio_p99_floor"] if e.get("ratio_p99_floor") else "-", ok,
+            )
+        )
+    return lines
+
+
+def _bound_details(entries: list[dict]) -> list[str]:
+    lines = []
+    for e in entries:
+        if not e.get("bound_steps"):
+            continue
+        steps = "; ".join("%s on %s %.3f ms" % (s["what"], s["bus"], s["ms"]) for s in e["bound_steps"])
+        lines.append("- `%s` on %s: %s = **%.3f ms**" % (e["name"], e["bus"], steps, e["bound_ms"]))
+    return lines
+
+
+def _sweep_table(entries: list[dict], axis: str) -> list[str]:
+    key = "devices" if axis == "devices" else "baud"
+    lines = [
+        "| %s | bus | trials | p50 ms | p99 ms | max ms | wire bound ms | p99 / bound |" % key,
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for e in sorted(entries, key=lambda e: e[key]):
+        lines.append(
+            "| %d | %s | %d | %s | %s | %s | %s | %.1f |"
+            % (e[key], e["bus"], e["trials"], _fmt(e["p50_ms"]), _fmt(e["p99_ms"]),
+               _fmt(e["max_ms"]), _fmt(e["bound_ms"]), e["ratio_p99"])
+        )
+    return lines
+
+
+def render(bench: dict, plot_dir: Path, doc_path: Path) -> str:
+    main = [e for e in bench["paths"] if not e.get("sweep")]
+    rel = os.path.relpath(plot_dir, doc_path.parent)
+    out = [
+        "# Latency benchmarks",
+        "",
+        "Generated by `python -m hil.bench.render_report` from a real run's bench.json; do not edit",
+        "by hand. Rerun the command below, then render again.",
+        "",
+        "- Machine: %s" % bench["machine"],
+        "- Command: `%s`" % bench["command"],
+        "- Started: %s, took %.0f s" % (bench.get("started_utc", "?"), bench.get("duration_s", 0.0)),
+        "- Trials requested per path: %s%s" % (
+            bench.get("trials_requested", "?"),
+            " (**quick run**: fewer trials and sweep points than the full `make bench`)" if bench.get("quick") else "",
+        ),
+        "",
+        "## Paths",
+        "",
+    ]
+    out += _main_table(main)
+    out += ["", "### What each wire bound is made of", ""] + _bound_details(main)
+    for axis in ("devices", "baud"):
+        points = [e for e in bench["paths"] if e.get("sweep") == axis]
+        if points:
+            out += ["", "## Sweep: %s" % ("devices per bus" if axis == "devices" else "baud"), ""]
+            out += _sweep_table(points, axis)
+            out += ["", "![sweep %s](%s/sweep_%s.png)" % (axis, rel, axis)]
+    out += ["", "## Plots", ""]
+    for name in sorted({e["name"] for e in main}):
+        out.append("![%s](%s/%s.png)" % (name, rel, name))
+    out += ["", "## The standards' limits beside ours", "",
+            "| rule | what | limit | where we measure it |", "|---|---|---|---|"]
+    out += ["| %s | %s | %s | %s |" % row for row in STANDARDS]
+    out += ["", "## Method", "", METHOD]
+    if bench.get("notes"):
+        out += ["## Notes from the run", ""] + ["- %s" % n for n in bench["notes"]] + [""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("bench_json", type=Path)
+    parser.add_argument("--out", type=Path, default=Path("docs/BENCHMARKS.md"))
+    parser.add_argument("--plots", type=Path, default=Path("docs/bench"))
+    args = parser.parse_args(argv)
+    try:
+        bench = read_bench_json(args.bench_json)
+    except BenchFileError as exc:
+        print("render_report: %s" % exc, file=sys.stderr)
+        return 2
+    plot_all(bench, args.plots)
+    args.out.write_text(render(bench, args.plots, args.out))
+    print("wrote %s and plots in %s" % (args.out, args.plots))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

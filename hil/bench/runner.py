@@ -1,0 +1,238 @@
+"""`campusguard bench`: run the trials, write DIR/bench.json and the PNG plots.
+
+Order: the demo campus (panic on each bus that has panic stations -> commanded and confirmed,
+guard command -> commanded, smoke -> egress commanded), the alarm path to a receiver (when
+hil/alarm_bench.py exists), then the sweeps on generated one-bus sites (devices per bus, baud).
+A budget stops new work in time for --quick; whatever was skipped is named in the notes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hil.bench.bench_json import (
+    BenchReport,
+    PathResult,
+    describe_machine,
+    path_result,
+    write_bench_json,
+)
+from hil.bench.latency_stats import summarise
+from hil.bench.plan import BenchPlan
+from hil.bench.plots import plot_all
+from hil.bench.session import BenchSession
+from hil.bench.sweep_sites import write_site
+from hil.bench.trials import Sample, TrialFailed, guard_trial, panic_trial, smoke_trial
+from hil.bench.wire_bound import (
+    BusTiming,
+    WireBound,
+    broadcast_only,
+    detect_broadcast_verify,
+    detect_then_broadcast,
+)
+from hil.host_process import HostError
+from hil.targets.sim_target import SimTarget
+from hil.targets.target import TargetUnavailable
+from protocols import registers as R
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_SITE = REPO / "sites" / "demo-campus.toml"
+_MAX_CONSECUTIVE_FAILURES = 3
+_POLL_PHASE_S = 0.25  # random extra pause before each trial: spreads events over the poll cycle
+
+MEASURED = {
+    "panic_to_commanded": "panic button down (plant input) -> last byte of the lockdown command to the last barrier leaves the host (wire tap)",
+    "panic_to_confirmed": "panic button down -> the host has read every barrier in its final state (gates closed and locked, bollards up)",
+    "guard_to_commanded": "`campusguard lockdown` started -> last byte of the lockdown command leaves the host (includes the CLI's start-up)",
+    "smoke_to_egress_commanded": "detector confirms its alarm (its alarm relay closes) -> last egress command (fire mode) leaves the host",
+    "event_to_receiver_ack": "alarm report submitted -> ACK from the SIA DC-09 receiver (pysiaalarm, TCP loopback)",
+}
+
+
+class BenchRun:
+    def __init__(self, plan: BenchPlan, work_dir: Path):
+        self.plan = plan
+        self.work_dir = work_dir
+        self.started = time.monotonic()
+        self.results: list[PathResult] = []
+        self.notes: list[str] = []
+
+    def over_budget(self) -> bool:
+        return time.monotonic() - self.started > self.plan.budget_s
+
+    async def repeat(self, what: str, trials: int, one: Callable[[int], Awaitable[Sample]]) -> tuple[list[Sample], int]:
+        samples: list[Sample] = []
+        failed = consecutive = 0
+        for index in range(trials):
+            if self.over_budget():
+                self.notes.append("%s: stopped after %d of %d trials (time budget %.0f s)"
+                                  % (what, len(samples) + failed, trials, self.plan.budget_s))
+                break
+            try:
+                samples.append(await one(index))
+                consecutive = 0
+            except (TrialFailed, HostError) as exc:
+                failed += 1
+                consecutive += 1
+                if consecutive >= _MAX_CONSECUTIVE_FAILURES:
+                    self.notes.append("%s: gave up after %d failed trials in a row, last: %s" % (what, consecutive, exc))
+                    break
+        return samples, failed
+
+    def add(self, name: str, bus: BusTiming, devices: int, samples: list[float], failed: int, bound: WireBound,
+            *, site: Path, sweep: str = "", deliberate_ms: float = 0.0, mechanical_ms: float = 0.0) -> None:
+        if not samples:
+            self.notes.append("%s on %s: no successful trial (%d failed)" % (name, bus.name, failed))
+            return
+        self.results.append(path_result(
+            name, bus.name, bus.baud, devices, summarise(samples), bound, samples_ms=tuple(samples),
+            failed_trials=failed, deliberate_ms=deliberate_ms, mechanical_ms=mechanical_ms,
+            site=_display(site), sweep=sweep, measured=MEASURED[name],
+        ))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return path.name
+
+
+def _site_facts(site_path: Path):
+    from sim.site_reader import read_site
+
+    return read_site(site_path)
+
+
+async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_trials: int, guard_trials: int,
+                        smoke_trials: int, confirm: bool, sweep: str = "") -> None:
+    site = _site_facts(site_path)
+    timing = {b.name: BusTiming(b.name, b.baud) for b in site.buses}
+    on_bus = {b.name: sum(1 for d in site.devices if d.bus == b.name) for b in site.buses}
+    async with SimTarget(site_path, run.work_dir / (label + "-sim")) as target:
+        session = BenchSession(target, run.work_dir / label)
+        try:
+            await session.open()
+            barrier_buses = session.barrier_buses()
+            targets = [timing[b] for b in barrier_buses]
+            bollard_rise_ms = max((float(d.plant.get("efo_rise_s", 1.5)) * 1000.0
+                                   for d in site.devices if d.role == "bollard"), default=0.0)
+            stations = {}
+            for device in site.devices:
+                if device.role == "panic":
+                    stations.setdefault(device.bus, device)
+            for bus_name, station in stations.items():
+                samples, failed = await run.repeat(
+                    "panic_to_commanded %s" % station.name, panic_trials,
+                    lambda i, s=station.name: panic_trial(session, s, _POLL_PHASE_S, confirm=confirm))
+                hold_ms = float(station.params.get("hold_ms", R.find(R.PANIC, "hold_ms")[R.DEFAULT]))
+                source = timing[bus_name]
+                run.add("panic_to_commanded", source, on_bus[bus_name], [s.commanded_ms for s in samples], failed,
+                        detect_then_broadcast(source, targets), site=site_path, sweep=sweep, deliberate_ms=hold_ms)
+                if confirm:
+                    run.add("panic_to_confirmed", source, on_bus[bus_name],
+                            [s.confirmed_ms for s in samples if s.confirmed_ms is not None], failed,
+                            detect_broadcast_verify(source, [(timing[b], len(d)) for b, d in barrier_buses.items()]),
+                            site=site_path, sweep=sweep, deliberate_ms=hold_ms, mechanical_ms=bollard_rise_ms)
+            if guard_trials:
+                samples, failed = await run.repeat("guard_to_commanded", guard_trials,
+                                                   lambda i: guard_trial(session, _POLL_PHASE_S))
+                first = targets[0]
+                run.add("guard_to_commanded", first, on_bus[first.name], [s.commanded_ms for s in samples], failed,
+                        broadcast_only(targets), site=site_path, sweep=sweep)
+            detectors = [d for d in site.devices if d.role == "smoke"]
+            if smoke_trials and detectors:
+                by_bus: dict[str, list[float]] = {}
+                failures: dict[str, int] = {}
+                samples, failed = await run.repeat(
+                    "smoke_to_egress_commanded", smoke_trials,
+                    lambda i: _smoke_on(session, detectors[i % len(detectors)].name, by_bus, failures, site))
+                for bus_name, values in by_bus.items():
+                    source = timing[bus_name]
+                    run.add("smoke_to_egress_commanded", source, on_bus[bus_name], values, failures.get(bus_name, 0),
+                            detect_then_broadcast(source, targets), site=site_path, sweep=sweep)
+                if failed and not by_bus:
+                    run.notes.append("smoke_to_egress_commanded: all %d trials failed" % failed)
+        finally:
+            await session.close()
+
+
+async def _smoke_on(session, detector: str, by_bus: dict, failures: dict, site) -> Sample:
+    bus = site.device(detector).bus
+    try:
+        sample = await smoke_trial(session, detector, _POLL_PHASE_S)
+    except TrialFailed:
+        failures[bus] = failures.get(bus, 0) + 1
+        raise
+    by_bus.setdefault(bus, []).append(sample.commanded_ms)
+    return sample
+
+
+async def _alarm_path(run: BenchRun) -> None:
+    if importlib.util.find_spec("hil.alarm_bench") is None:
+        run.notes.append("event_to_receiver_ack: hil/alarm_bench.py is not in this tree yet; not measured")
+        return
+    from hil import alarm_bench
+
+    try:
+        samples = await alarm_bench.measure_event_to_ack(run.plan.alarm_trials)
+    except Exception as exc:  # a broken alarm bench must not cost the serial results
+        run.notes.append("event_to_receiver_ack: the alarm bench failed: %s: %s" % (type(exc).__name__, exc))
+        return
+    loopback = BusTiming("tcp-loopback", 0)
+    if samples:
+        run.results.append(path_result(
+            "event_to_receiver_ack", loopback.name, 0, 1, summarise(samples), WireBound(0.0, ()),
+            samples_ms=tuple(samples), measured=MEASURED["event_to_receiver_ack"],
+        ))
+        run.notes.append("event_to_receiver_ack: TCP loopback has no serial wire bound: bound_ms and ratio are 0")
+
+
+async def _sweeps(run: BenchRun) -> None:
+    plan = run.plan
+    points = [("devices", n, plan.sweep_devices_baud) for n in plan.sweep_devices]
+    points += [("baud", plan.sweep_bauds_devices, b) for b in plan.sweep_bauds]
+    for axis, devices, baud in points:
+        if run.over_budget():
+            run.notes.append("sweep %s: %d devices at %d baud skipped (time budget %.0f s)" % (axis, devices, baud, plan.budget_s))
+            continue
+        site = write_site(run.work_dir / "sites", devices, baud)
+        try:
+            await _campus_paths(run, site, "sweep-%s-%d-%d" % (axis, devices, baud), panic_trials=plan.sweep_trials,
+                                guard_trials=0, smoke_trials=0, confirm=False, sweep=axis)
+        except (TargetUnavailable, HostError, OSError) as exc:
+            run.notes.append("sweep %s: %d devices at %d baud failed to start: %s" % (axis, devices, baud, exc))
+
+
+async def run_bench(out_dir: Path, plan: BenchPlan, command: str, demo_site: Path = DEMO_SITE,
+                    keep_work: bool = False) -> Path:
+    work = Path(tempfile.mkdtemp(prefix="cg-bench-"))
+    run = BenchRun(plan, work)
+    started_utc = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        try:
+            await _campus_paths(run, demo_site, "demo", panic_trials=plan.panic_trials, guard_trials=plan.guard_trials,
+                                smoke_trials=plan.smoke_trials, confirm=True)
+        except (TargetUnavailable, HostError, OSError) as exc:
+            run.notes.append("demo campus: could not run: %s" % exc)
+        await _alarm_path(run)
+        await _sweeps(run)
+    finally:
+        if not keep_work:
+            shutil.rmtree(work, ignore_errors=True)
+    report = BenchReport(
+        machine=describe_machine(), command=command, paths=tuple(run.results), quick=plan.quick,
+        trials_requested=plan.panic_trials, started_utc=started_utc,
+        duration_s=round(time.monotonic() - run.started, 1), notes=tuple(run.notes),
+    )
+    path = write_bench_json(report, out_dir)
+    import json
+
+    plot_all(json.loads(path.read_text()), out_dir)
+    return path

@@ -1,0 +1,194 @@
+"""One trial of each benchmarked path: act on the plant, time what the host does on the wire,
+then put the campus back the way it was so the next trial starts from the same place.
+
+Times are time.monotonic() (CLOCK_MONOTONIC, shared by every process on the machine):
+  t0         the plant input changed (SimTarget: the moment the board's I/O channel has it), or the
+             guard's command was issued;
+  commanded  the last byte of the frame that commands the last barrier left the host (wire tap);
+  confirmed  the host read, from every barrier, its final state (wire tap, decoded replies).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+
+from hil.bench.session import BenchSession
+from hil.bench.wire_tap import WireTap
+from protocols import registers as R
+
+MODE_ADDRESS = R.address(R.COMMON, "mode")
+COMMAND_ADDRESS = R.address(R.GATE, "command")  # same address in every role block
+STATE_ADDRESS = R.address(R.GATE, "state")  # same address in every role block
+GATE_LOCKED_ADDRESS = R.address(R.GATE, "locked")
+
+GATE_CLOSED = R.GATE_STATE_NAMES.index("closed")
+GATE_OPEN = R.GATE_STATE_NAMES.index("open")
+BOLLARD_UP = R.BOLLARD_STATE_NAMES.index("up")
+BOLLARD_DOWN = R.BOLLARD_STATE_NAMES.index("down")
+PANIC_IDLE = R.PANIC_STATE_NAMES.index("idle")
+
+SMOKE_TRIAL_LEVEL = 5.0  # %/m: well over the default alarm threshold of 3 %/m
+
+
+class TrialFailed(RuntimeError):
+    """A trial did not see the expected frame in time (counted as a failed trial, never dropped)."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    commanded_ms: float
+    confirmed_ms: float | None = None  # only the panic trial waits for confirmation
+
+
+def _lockdown_accept(role: str) -> set[tuple[int, int]]:
+    accept = {(MODE_ADDRESS, R.MODE_LOCKDOWN)}
+    if role == "gate":
+        accept |= {(COMMAND_ADDRESS, R.GATE_COMMAND_NAMES.index("close")),
+                   (COMMAND_ADDRESS, R.GATE_COMMAND_NAMES.index("lock"))}
+    elif role == "bollard":
+        accept.add((COMMAND_ADDRESS, R.BOLLARD_COMMAND_NAMES.index("efo")))
+    return accept
+
+
+def _fire_accept(role: str) -> set[tuple[int, int]]:
+    accept = {(MODE_ADDRESS, R.MODE_FIRE)}
+    if role == "gate":
+        accept.add((COMMAND_ADDRESS, R.GATE_COMMAND_NAMES.index("open")))
+    elif role == "bollard":
+        accept.add((COMMAND_ADDRESS, R.BOLLARD_COMMAND_NAMES.index("lower")))
+    return accept
+
+
+async def wait_commanded(session: BenchSession, t0: float, mode: int, timeout_s: float) -> float:
+    """When the last barrier (lockdown: every barrier; fire: every egress barrier) was commanded."""
+    jobs = []
+    for bus, devices in session.barrier_buses().items():
+        if mode == R.MODE_FIRE:
+            devices = [d for d in devices if d.evacuation_route or d.fire_lane]
+            accept = {d.unit: _fire_accept(d.role) for d in devices}
+        else:
+            accept = {d.unit: _lockdown_accept(d.role) for d in devices}
+        if accept:
+            tap = session.taps[bus]
+            jobs.append(tap.wait_until(lambda tap=tap, accept=accept: tap.commanded_at(t0, accept), timeout_s))
+    times = await asyncio.gather(*jobs)
+    if not times or any(t is None for t in times):
+        raise TrialFailed("no %s command seen on every barrier bus within %.0f s"
+                          % (R.MODE_NAMES[mode], timeout_s))
+    return max(times)
+
+
+def _confirmed_on(tap: WireTap, after: float, finals: dict[int, set[int]], locked_units: set[int]) -> float | None:
+    """First time each unit's read showed a final state (and, for gates, locked); max over units."""
+    latest = 0.0
+    for unit, wanted in finals.items():
+        seen = None
+        for read in tap.reads:
+            if read.t < after or read.unit != unit:
+                continue
+            state = read.value(STATE_ADDRESS)
+            if state not in wanted:
+                continue
+            if unit in locked_units and read.value(GATE_LOCKED_ADDRESS) == 0:
+                continue
+            seen = read.t
+            break
+        if seen is None:
+            return None
+        latest = max(latest, seen)
+    return latest
+
+
+async def wait_confirmed(session: BenchSession, after: float, timeout_s: float) -> float:
+    jobs = []
+    for bus, devices in session.barrier_buses().items():
+        finals = {d.unit: ({GATE_CLOSED} if d.role == "gate" else {BOLLARD_UP}) for d in devices}
+        locked = {d.unit for d in devices if d.role == "gate"}
+        tap = session.taps[bus]
+        jobs.append(tap.wait_until(lambda tap=tap, f=finals, lk=locked: _confirmed_on(tap, after, f, lk), timeout_s))
+    times = await asyncio.gather(*jobs)
+    if any(t is None for t in times):
+        raise TrialFailed("not every barrier confirmed closed/locked or up within %.0f s" % timeout_s)
+    return max(times)
+
+
+async def _settle(session: BenchSession, phase_s: float) -> None:
+    """Random pause so the event lands at a random phase of the host's poll cycle."""
+    await asyncio.sleep(random.uniform(0.05, 0.05 + phase_s))
+
+
+async def _back_to_normal(session: BenchSession, timeout_s: float) -> None:
+    since = time.monotonic()
+    await session.host.clear("hil benchmark: end of trial")
+    await wait_commanded_normal(session, since, timeout_s)
+
+
+async def wait_commanded_normal(session: BenchSession, since: float, timeout_s: float) -> None:
+    jobs = []
+    for bus, devices in session.barrier_buses().items():
+        tap = session.taps[bus]
+        accept = {d.unit: {(MODE_ADDRESS, R.MODE_NORMAL)} for d in devices}
+        jobs.append(tap.wait_until(lambda tap=tap, a=accept: tap.commanded_at(since, a), timeout_s))
+    if any(t is None for t in await asyncio.gather(*jobs)):
+        raise TrialFailed("the host did not return the barriers to normal mode within %.0f s" % timeout_s)
+
+
+async def _lower_bollards(session: BenchSession) -> None:
+    """Put raised bollards back down (sim: the plant's position) so every trial rises them."""
+    plant_state = getattr(session.target, "plant_state", None)
+    inject = getattr(getattr(session.target, "campus", None), "inject", None)
+    if plant_state is None or inject is None:
+        return
+    for device in session.barriers():
+        if device.role == "bollard" and plant_state(device.name).get("position", 0.0) > 0.0:
+            await inject("position", device.name, 0.0)
+
+
+async def panic_trial(session: BenchSession, station: str, phase_s: float, *, confirm: bool = True,
+                      timeout_s: float = 15.0) -> Sample:
+    await _settle(session, phase_s)
+    t0 = await session.target.press_panic(station)
+    try:
+        commanded = await wait_commanded(session, t0, R.MODE_LOCKDOWN, timeout_s)
+        if not confirm:
+            return Sample((commanded - t0) * 1000.0)
+        confirmed = await wait_confirmed(session, commanded, timeout_s)
+        return Sample((commanded - t0) * 1000.0, (confirmed - t0) * 1000.0)
+    finally:
+        await _back_to_normal(session, timeout_s)
+        await session.target.reset_panic(station)
+        await _lower_bollards(session)
+        await asyncio.sleep(1.0)  # the key reset is held 0.5 s; the host sees the station idle
+
+
+async def guard_trial(session: BenchSession, phase_s: float, timeout_s: float = 15.0) -> Sample:
+    await _settle(session, phase_s)
+    t0 = time.monotonic()
+    lockdown = asyncio.create_task(session.host.lockdown("hil benchmark: guard command"))
+    try:
+        commanded = await wait_commanded(session, t0, R.MODE_LOCKDOWN, timeout_s)
+        await lockdown
+        return Sample((commanded - t0) * 1000.0)
+    finally:
+        if not lockdown.done():
+            lockdown.cancel()
+        await _back_to_normal(session, timeout_s)
+        await _lower_bollards(session)
+
+
+async def smoke_trial(session: BenchSession, detector: str, phase_s: float, timeout_s: float = 30.0) -> Sample:
+    await _settle(session, phase_s)
+    injected = await session.target.smoke(detector, SMOKE_TRIAL_LEVEL)
+    try:
+        # t0: the detector confirmed its alarm (after its own verification): its relay closes
+        t0 = await session.target.wait_output(detector, "relay", 1, injected, timeout_s)
+        if t0 is None:
+            raise TrialFailed("detector %s never closed its alarm relay within %.0f s" % (detector, timeout_s))
+        commanded = await wait_commanded(session, t0, R.MODE_FIRE, timeout_s)
+        return Sample((commanded - t0) * 1000.0)
+    finally:
+        await session.target.smoke(detector, 0.0)
+        await _back_to_normal(session, timeout_s)

@@ -1,0 +1,72 @@
+"""The simulator's tolerant site reader: the demo campus, and errors that name file, key and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import REPO, write_site
+
+from sim.errors import SiteFileError
+from sim.flash_provision import device_config, provision
+from sim.site_reader import read_site
+
+DEMO = REPO / "sites" / "demo-campus.toml"
+
+
+def test_demo_campus_reads_as_the_issue_describes_it():
+    site = read_site(DEMO)
+    assert {b.name: b.baud for b in site.buses} == {"gate-bus": 115200, "building-bus": 19200}
+    roles = [d.role for d in site.devices if d.role]
+    assert roles.count("smoke") == 12 and roles.count("panic") == 6
+    assert roles.count("gate") == 3 and roles.count("bollard") == 4
+    assert sorted(d.profile for d in site.devices if d.profile) == ["generic-di-8", "generic-rs485-smoke"]
+    slider = site.device("main-gate-slider")
+    assert slider.plant == {"travel_s": 12.0} and slider.params == {"travel_timeout_s": 30}
+    assert site.device("fire-lane-bollard-1").site_flags == 2
+    assert slider.site_flags == 1
+    assert site.device("sports-hall-input-module").inputs[1]["name"] == "pool-panic"
+
+
+def test_device_config_is_provisioned_once_and_then_left_to_the_firmware(tmp_path: Path):
+    site = read_site(DEMO)
+    kitchen = site.device("canteen-kitchen-smoke")
+    config = device_config(site.name, kitchen, site.buses[1], site.comm_loss_timeout_s)
+    assert config["role"] == "smoke" and config["unit"] == 22 and config["baud"] == 19200
+    assert config["params"] == {"verify_s": 10} and config["comm_loss_timeout_s"] == 30
+    assert 0 <= config["serial"] <= 0xFFFFFFFF
+    assert provision(tmp_path / "kitchen", config) is True
+    (tmp_path / "kitchen" / "config.json").write_text('{"changed": "by the firmware"}')
+    assert provision(tmp_path / "kitchen", config) is False
+    assert "changed" in (tmp_path / "kitchen" / "config.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[[buses]]\nname='a'\nbaud=12345\n", "bus 'a'.baud = 12345: use one of 9600"),
+        ("[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='x'\nunit=1\nrole='gate'\n", "device 'd'.bus = 'x' is not a [[buses]] name"),
+        ("[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=300\nrole='gate'\n", "device 'd'.unit = 300: use a unit address 1..247"),
+        ("[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\nrole='lift'\n", "device 'd'.role = 'lift'"),
+        ("[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\n", "needs exactly one of role"),
+        (
+            "[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\nrole='gate'\n"
+            "[[devices]]\nname='e'\nbus='a'\nunit=1\nrole='panic'\n",
+            "share unit 1 on bus 'a'",
+        ),
+        ("[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\nrole='gate'\n[devices.plant]\ntravel_s='slow'\n", "plant.travel_s = 'slow'"),
+        ("[site]\nname='x'\n", "no [[buses]]"),
+        ("[[buses]\n", "not valid TOML"),
+    ],
+)
+def test_errors_name_the_file_the_key_and_the_fix(tmp_path: Path, body: str, message: str):
+    path = write_site(tmp_path, body)
+    with pytest.raises(SiteFileError) as raised:
+        read_site(path)
+    assert str(path) in str(raised.value)
+    assert message in str(raised.value)
+
+
+def test_missing_site_file_says_what_to_give(tmp_path: Path):
+    with pytest.raises(SiteFileError, match="give --site a TOML site file"):
+        read_site(tmp_path / "nope.toml")
