@@ -55,17 +55,23 @@ async def run(board):
     role_code = R.role_code(cfg["role"]) if cfg["role"] in R.ROLE_NAMES[1:] else 0
     R.select_role(role_code)  # frees the full register map on MicroPython
     gc.collect()
-    # Imported only now, after the full register map is gone: the boot peak stays low.
-    from core.device import Device
-    from core.io_map import role_points
+    # Imported only now, after the full register map is gone, biggest first and with a collection
+    # between: compiling a module needs a transient heap several times its size.
+    cls = _role_class(role_code)
+    gc.collect()
     from core.modbus_slave import ModbusSlave
+
+    gc.collect()
+    from core.device import Device
+
+    gc.collect()
+    from core.io_map import role_points
     from core.register_bank import RegisterBank
     from core.supervisor import Supervisor
     from core.version import VENDOR, product_code, revision
 
     bank = RegisterBank(role_code)
     io = board.make_io(role_points(role_code), clock)
-    cls = _role_class(role_code)
     role = cls(bank, io, clock, log) if cls else None
     device = Device(bank, cfg, store, role, clock, board.reset_cause(), io, log)
     identity = (

@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--site", type=Path, default=None, help="site file for the main table (default: the demo campus)")
     parser.add_argument("--report", type=Path, default=None,
                         help="also render this markdown report (e.g. docs/BENCHMARKS.md) with plots beside it in bench/")
+    parser.add_argument("--heapsize", default=None,
+                        help="MicroPython heap of each simulated board (default: the simulator's, the boards' RAM)")
     parser.add_argument("--keep-work", action="store_true", help="keep the temporary sim/host directories (logs)")
     parser.set_defaults(func=_bench)
 
@@ -35,7 +37,8 @@ def _bench(args: argparse.Namespace) -> int:
     command = "campusguard " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["bench"] else (
         "campusguard bench --out %s%s" % (args.out, " --quick" if args.quick else ""))
     path = asyncio.run(run_bench(args.out, QUICK if args.quick else FULL, command,
-                                 demo_site=args.site or DEMO_SITE, keep_work=args.keep_work))
+                                 demo_site=args.site or DEMO_SITE, keep_work=args.keep_work,
+                                 heapsize=args.heapsize))
     bench = json.loads(path.read_text())
     for entry in bench["paths"]:
         print("%-26s %-14s %6d baud %3d dev  n=%-3d p50 %8.1f  p99 %8.1f  max %8.1f ms  bound %6.2f ms  p99/bound %6.1f%s"

@@ -105,6 +105,9 @@ class HostProcess:
         if self._proc and self._proc.returncode is None:
             self._proc.send_signal(signal.SIGKILL)
             await self._proc.wait()
+        if self._log:
+            self._log.close()
+            self._log = None
 
     async def stop(self) -> None:
         if self._proc and self._proc.returncode is None:
@@ -134,20 +137,34 @@ class HostProcess:
                                                                (err or out).decode(errors="replace").strip()))
         return out.decode()
 
+    async def control(self, payload: dict) -> dict:
+        """One request on the host's control socket (the same one the CLI verbs use)."""
+        from controller.service.control_client import HostUnreachable, request
+        from controller.service.paths import StatePaths
+
+        socket_path = StatePaths.of(self.state_dir).control_socket
+        try:
+            return await asyncio.to_thread(request, socket_path, payload, 15.0)
+        except HostUnreachable as exc:
+            raise HostError(str(exc)) from None
+
     async def status(self) -> dict:
-        return json.loads(await self.verb("status", "--json"))
+        return (await self.control({"verb": "status"}))["status"]
 
-    async def lockdown(self, reason: str, zone: str | None = None, user: str = GUARD_1) -> None:
-        args = ["lockdown", "--reason", reason, "--user", user]
-        if zone:
-            args += ["--zone", zone]
-        await self.verb(*args)
+    async def act(self, verb: str, reason: str, user: str, **extra: str | None) -> dict:
+        reply = await self.control({"verb": verb, "user": user, "reason": reason, **extra})
+        if not reply.get("ok") or reply.get("refused"):
+            raise HostError("the host refused %s by %s: %s" % (verb, user, reply.get("error") or reply))
+        return reply
 
-    async def clear(self, reason: str, zone: str | None = None, user: str = SUPERVISOR) -> None:
-        args = ["clear", "--reason", reason, "--user", user]
-        if zone:
-            args += ["--zone", zone]
-        await self.verb(*args)
+    async def lockdown(self, reason: str, zone: str | None = None, user: str = GUARD_1) -> dict:
+        return await self.act("lockdown", reason, user, zone=zone)
+
+    async def clear(self, reason: str, zone: str | None = None, user: str = SUPERVISOR) -> dict:
+        return await self.act("clear", reason, user, zone=zone)
+
+    async def drill(self, kind: str, reason: str, user: str = SUPERVISOR) -> dict:
+        return await self.act("drill", reason, user, kind=kind)
 
     async def events(self, kind: str | None = None) -> list[dict]:
         args = ["events", "--json"] + (["--kind", kind] if kind else [])

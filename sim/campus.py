@@ -35,15 +35,19 @@ from sim.site_reader import SimSite, read_site
 
 SIM_JSON = "sim.json"
 CONTROL_SOCKET = "sim.sock"
+# MicroPython heap per device. A 32-bit board gives the firmware 96 KB; the 64-bit unix port needs
+# about twice that for the same objects and bytecode (firmware/README.md), so the sim gives 192 KB.
+DEFAULT_HEAPSIZE = "192k"
 PLANT_TICK_S = 0.01  # plant physics and input updates every 10 ms
-_PROFILE_ALARM_PCT = 3.0  # third-party smoke sensor's own alarm threshold, %/m
+_PROFILE_ALARM_PCT = 3.0
+_CRASHES_BEFORE_GIVING_UP = 2  # a firmware that dies twice before booting will not boot: say so  # third-party smoke sensor's own alarm threshold, %/m
 
 
 class Campus:
-    def __init__(self, site: SimSite, state_dir: Path, heapsize: str = "96k") -> None:
+    def __init__(self, site: SimSite, state_dir: Path, heapsize: str | None = None) -> None:
         self.site = site
         self.state_dir = state_dir
-        self.heapsize = heapsize
+        self.heapsize = heapsize or os.environ.get("CAMPUSGUARD_SIM_HEAPSIZE") or DEFAULT_HEAPSIZE
         self.buses: dict[str, TimedBus] = {}
         self.hosts: dict[str, PtyHostTap] = {}
         self.devices: dict[str, SimulatedDevice] = {}
@@ -61,7 +65,7 @@ class Campus:
         site_path: str | Path,
         state_dir: str | Path,
         *,
-        heapsize: str = "96k",
+        heapsize: str | None = None,
         boot_timeout_s: float = 60.0,
         control: bool = True,
     ) -> AsyncIterator[Campus]:
@@ -145,18 +149,25 @@ class Campus:
 
     async def _wait_booted(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
+        reason = f"did not connect within {timeout_s:.0f} s"
         while time.monotonic() < deadline:
             if all(d.booted for d in self.devices.values()):
                 return
+            if any(d.process and d.process.crashes >= _CRASHES_BEFORE_GIVING_UP for d in self.devices.values()):
+                reason = f"crashed {_CRASHES_BEFORE_GIVING_UP} times while booting"
+                break
             await asyncio.sleep(0.05)
-        late = [d for d in self.devices.values() if not d.booted]
+        late = [
+            d for d in self.devices.values()
+            if not d.booted and (reason.startswith("did not") or d.process and d.process.crashes)
+        ]
         details = []
         for device in late[:5]:
             log = device.process.console_log if device.process else None
             tail = log.read_text(errors="replace")[-400:].strip() if log and log.exists() else ""
             details.append(f"  {device.spec.name}: {tail or 'no console output'}")
         raise DeviceStartError(
-            f"{len(late)} device(s) did not connect within {timeout_s:.0f} s "
+            f"{len(late)} device(s) {reason} "
             f"({', '.join(d.spec.name for d in late[:10])}); console logs in {self.state_dir / 'devices'}:\n"
             + "\n".join(details)
         )

@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
     up = verbs.add_parser("up", help="start every device of a site file (foreground; Ctrl-C or `sim down` stops it)")
     _common(up)
     up.add_argument("--site", type=Path, default=DEFAULT_SITE, help="site file (default: the demo campus)")
-    up.add_argument("--heapsize", default="96k", help="MicroPython heap per device (the board's RAM)")
+    up.add_argument("--heapsize", default=None, help="MicroPython heap per device, the board's RAM (default: $CAMPUSGUARD_SIM_HEAPSIZE or 192k)")
     up.add_argument("--boot-timeout", type=float, default=60.0, help="seconds to wait for every device to boot")
     up.set_defaults(func=_up)
 

@@ -31,7 +31,7 @@ def micropython_binary() -> Path:
 
 
 class DeviceProcess:
-    def __init__(self, name: str, uart_port: int, io_port: int, flash_dir: Path, heapsize: str = "96k") -> None:
+    def __init__(self, name: str, uart_port: int, io_port: int, flash_dir: Path, heapsize: str = "192k") -> None:
         self.name = name
         self.flash_dir = flash_dir
         self.powered = False

@@ -74,7 +74,7 @@ class AlarmConfig:
     ack_timeout_s: float = 5.0  # wait this long for ACK/NAK/DUH after each frame
     retries: int = 2  # resends on one receiver before trying the next
     backoff_s: float = 0.5  # first pause between resends; doubles each time
-    outage_backoff_max_s: float = 30.0  # longest pause between rounds while every path is down
+    outage_backoff_max_s: float = 10.0  # longest pause between rounds while every path is down
 
     def __post_init__(self) -> None:
         if not self.receivers:

@@ -18,4 +18,11 @@ class ReceiverLinkError(AlarmError):
 
 
 class ReceiverRejectedError(AlarmError):
-    """The receiver replied but did not accept the message (NAK, DUH, unreadable reply)."""
+    """The receiver replied but did not accept the message (NAK, DUH, unreadable reply).
+
+    message_specific: the refusal is about this message (DUH: read but not processed), not
+    about the link, key or account (which would refuse every message alike)."""
+
+    def __init__(self, text: str, message_specific: bool = False) -> None:
+        super().__init__(text)
+        self.message_specific = message_specific

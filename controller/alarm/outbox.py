@@ -1,6 +1,7 @@
 """Durable alarm outbox: every alarm is in SQLite before the first attempt to send it.
 
 WAL with synchronous=FULL: once enqueue() returns, the row survives kill -9 and power loss.
+Marking an alarm ACKed skips the fsync (see mark_acked): losing that mark resends, never loses.
 Delivery is at-least-once and in id order (the delivery loop always takes the oldest pending row).
 """
 
@@ -15,13 +16,14 @@ from controller.alarm.event_mapping import AlarmMessage
 
 PENDING = "pending"
 ACKED = "acked"
+REFUSED = "refused"  # every receiver answered DUH (read, not processed): kept, not retried
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS alarm_outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     queued_at TEXT NOT NULL,          -- UTC ISO 8601, when submit() stored it
     message TEXT NOT NULL,            -- AlarmMessage as JSON
-    state TEXT NOT NULL DEFAULT 'pending',
+    state TEXT NOT NULL DEFAULT 'pending',  -- pending | acked | refused
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT NOT NULL DEFAULT '',
     acked_at TEXT,                    -- UTC ISO 8601 of the receiver's ACK
@@ -38,7 +40,7 @@ class OutboxEntry:
     id: int  # outbox id, increasing in submit order
     queued_at: str  # UTC ISO 8601
     message: AlarmMessage  # what to send
-    state: str  # "pending" or "acked"
+    state: str  # "pending", "acked" or "refused"
     attempts: int  # frames sent for it so far (all receivers)
     last_error: str  # why the last attempt failed, "" if none
     acked_at: str | None  # when a receiver ACKed it
@@ -92,10 +94,23 @@ class AlarmOutbox:
         )
 
     def mark_acked(self, entry_id: int, receiver: str, acked_at: str) -> None:
+        # Without an fsync (synchronous=NORMAL for this commit only): a kill -9 still keeps it
+        # (WAL); a power cut may forget it, and the alarm is then sent again - a duplicate, which
+        # at-least-once allows - instead of costing every alarm a second fsync.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            self._db.execute(
+                "UPDATE alarm_outbox SET state = ?, attempts = attempts + 1, last_error = '', "
+                "acked_at = ?, acked_by = ? WHERE id = ?",
+                (ACKED, acked_at, receiver, entry_id),
+            )
+        finally:
+            self._db.execute("PRAGMA synchronous=FULL")
+
+    def mark_refused(self, entry_id: int, error: str) -> None:
         self._db.execute(
-            "UPDATE alarm_outbox SET state = ?, attempts = attempts + 1, last_error = '', "
-            "acked_at = ?, acked_by = ? WHERE id = ?",
-            (ACKED, acked_at, receiver, entry_id),
+            "UPDATE alarm_outbox SET state = ?, last_error = ? WHERE id = ?",
+            (REFUSED, error, entry_id),
         )
 
     def pending_count(self) -> int:

@@ -41,8 +41,12 @@ class PathTracker:
         return "down"
 
     def acked(self, index: int, when: str) -> None:
+        self.paths[index].last_ack = when
+        self.answered(index)
+
+    def answered(self, index: int) -> None:
+        """The receiver replied (ACK, or a DUH about one message): the path works."""
         path = self.paths[index]
-        path.last_ack = when
         path.last_error = ""
         if path.up is False:
             path.up = True

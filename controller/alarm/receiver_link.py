@@ -45,9 +45,18 @@ class TcpLink:
             ) from error
 
     async def _exchange(self, frame: bytes) -> bytes:
-        if self._writer is None:
-            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
-        assert self._reader is not None
+        if self._writer is not None:
+            try:
+                return await self._send_and_read(frame)
+            except OSError:
+                # Receivers may close an idle connection (or close after each message): a
+                # reused connection that fails gets one fresh connection before we give up.
+                await self.close()
+        self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        return await self._send_and_read(frame)
+
+    async def _send_and_read(self, frame: bytes) -> bytes:
+        assert self._reader is not None and self._writer is not None
         self._writer.write(frame)
         await self._writer.drain()
         buffer = b""

@@ -132,7 +132,8 @@ class AlarmService:
         return {
             "path": self.paths.summary,
             "queued": self.outbox.pending_count(),
-            "last_ack": max((p.last_ack for p in self.paths.paths if p.last_ack), default=None),
+            "last_ack": max((p.last_ack for p in self.paths.paths if p.last_ack),
+                            default=None) or self.outbox.last_ack(),
             "receivers": [
                 {
                     "name": path.name, "up": path.up, "last_error": path.last_error,
@@ -152,7 +153,15 @@ class AlarmService:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            if await self._deliver(entry):
+            try:
+                delivered = await self._deliver(entry)
+            except Exception as error:  # a bug must not silently stop alarm delivery
+                _LOG.exception("alarm delivery failed")
+                self._log(events.ALARM_FAILED,
+                          f"alarm {entry.id} could not be sent: internal error {error!r}; "
+                          "retrying", {"outbox_id": entry.id, "error": repr(error)})
+                delivered = False
+            if delivered:
                 outage_pause = self.config.backoff_s
                 continue
             self._wake.clear()
@@ -161,7 +170,9 @@ class AlarmService:
             outage_pause = min(max(outage_pause, 0.05) * 2, self.config.outage_backoff_max_s)
 
     async def _deliver(self, entry: OutboxEntry) -> bool:
+        """True when the alarm is done with (ACKed, or refused by every receiver)."""
         sequence = sequence_for(entry.id)
+        refused_everywhere = True  # every path read this very message and declined it (DUH)
         for index, transmitter in enumerate(self.transmitters):
             for attempt in range(self.config.retries + 1):
                 try:
@@ -172,13 +183,27 @@ class AlarmService:
                         await asyncio.sleep(self.config.backoff_s * 2**attempt)
                     else:  # every resend on this path failed
                         self.paths.failed(index, str(error))
+                        refused_everywhere = False
                     continue
                 except ReceiverRejectedError as error:
                     self.outbox.record_attempt(entry.id, str(error))
-                    self._rejected(entry, index, str(error))
+                    refused_everywhere = refused_everywhere and error.message_specific
+                    self._rejected(entry, index, str(error), error.message_specific)
                     break  # the same frame would be refused again: try the next path
                 self._acked(entry, index)
                 return True
+        if refused_everywhere:
+            # Keeping it at the head would hold every later alarm (a panic!) behind a message
+            # no receiver will take: set it aside, loudly, and go on.
+            self.outbox.mark_refused(entry.id, entry.message.kind)
+            self._log(
+                events.ALARM_FAILED,
+                f"alarm {entry.id} ({entry.message.kind}) was read but refused (DUH) by every "
+                "receiver; it is kept in the outbox as refused and later alarms go on. Fix: ask "
+                "the alarm receiving centre which codes it processes (docs/ALARM-CODES.md).",
+                {"outbox_id": entry.id, "refused": True},
+            )
+            return True
         return False
 
     def _acked(self, entry: OutboxEntry, index: int) -> None:
@@ -191,12 +216,17 @@ class AlarmService:
             f"alarm {entry.id} ({entry.message.kind}) acknowledged by {self.transmitters[index].name}",
             {"outbox_id": entry.id, "receiver": name, "sequence": sequence_for(entry.id)},
         )
+        for key in [k for k in self._reported if k[0] == entry.id]:
+            del self._reported[key]
         for future in self._waiters.pop(entry.id, []):
             if not future.done():
                 future.set_result(self.outbox.get(entry.id))
 
-    def _rejected(self, entry: OutboxEntry, index: int, error: str) -> None:
-        self.paths.failed(index, error)
+    def _rejected(self, entry: OutboxEntry, index: int, error: str, message_specific: bool) -> None:
+        if message_specific:
+            self.paths.answered(index)
+        else:
+            self.paths.failed(index, error)
         if self._reported.get((entry.id, index)) == error:
             return  # already said, once per alarm and path: no event flood during an outage
         self._reported[(entry.id, index)] = error
@@ -216,6 +246,9 @@ class AlarmService:
                     await transmitter.send_null()
                 except AlarmError as error:
                     self.paths.failed(index, f"link test (NULL) failed: {error}")
+                except Exception as error:  # a bug must not silently stop supervision
+                    _LOG.exception("alarm supervision failed")
+                    self.paths.failed(index, f"link test (NULL) failed: internal error {error!r}")
                 else:
                     self.paths.acked(index, _iso(self._clock()))
             if self.paths.any_up:

@@ -150,7 +150,8 @@ class ReceiverTransmitter:
             raise ReceiverRejectedError(
                 f"{self.name} answered DUH: it read the message but did not process it "
                 f"(unknown event code or account {config.account!r}). Fix: check the account "
-                "and the payload format (ADM-CID / SIA-DCS) with the alarm receiving centre."
+                "and the payload format (ADM-CID / SIA-DCS) with the alarm receiving centre.",
+                message_specific=True,
             )
         if reply.timestamp is None:
             raise ReceiverRejectedError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from pymodbus.client import AsyncModbusSerialClient
 from pymodbus.exceptions import ConnectionException, ModbusException, ModbusIOException
@@ -25,6 +26,7 @@ _LOG = logging.getLogger(__name__)
 logging.getLogger("pymodbus").setLevel(logging.CRITICAL)  # its timeouts are our normal offline path
 
 BROADCAST_UNIT = 0
+QUIET_MARGIN_S = 0.0005  # scheduling slack on top of t3.5
 
 
 class BusLink:
@@ -39,6 +41,17 @@ class BusLink:
         self.stopbits = stopbits
         self.timing = timing or BusTiming(baud)
         self._client: AsyncModbusSerialClient | None = None
+        self._quiet_at = 0.0  # monotonic time from which the line has been silent for t3.5
+
+    async def _wait_quiet(self) -> None:
+        """Modbus RTU: a frame may start only after t3.5 of silence (modbus.org V1.02 §2.5.1.1).
+        pymodbus hands us a response as soon as it is parsed, so the gap is ours to keep."""
+        delay = self._quiet_at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def _line_busy_until(self, extra_s: float = 0.0) -> None:
+        self._quiet_at = time.monotonic() + self.timing.t35_s + QUIET_MARGIN_S + extra_s
 
     @property
     def is_open(self) -> bool:
@@ -83,9 +96,11 @@ class BusLink:
     async def _execute(self, call, timeout_s: float, what: str):
         client = self._ready()
         client.ctx.comm_params.timeout_connect = timeout_s  # pymodbus reads it per attempt
+        await self._wait_quiet()
         try:
             response = await call(client)
         except ModbusIOException as exc:
+            self._line_busy_until()
             if not self.is_open:
                 raise BusUnavailable(f"bus {self.name!r}: port {self.port} vanished") from exc
             raise DeviceTimeout(f"bus {self.name!r}: {what}: no response in {timeout_s * 1000:.0f} ms") from exc
@@ -93,6 +108,7 @@ class BusLink:
             raise BusUnavailable(f"bus {self.name!r}: port {self.port} lost: {exc}") from exc
         except ModbusException as exc:
             raise DeviceTimeout(f"bus {self.name!r}: {what}: {exc}") from exc
+        self._line_busy_until()
         if response.isError():
             code = getattr(response, "exception_code", 0)
             raise DeviceRefused(f"bus {self.name!r}: {what}: exception {code}", code)
@@ -137,9 +153,12 @@ class BusLink:
         """One FC 06 frame to unit 0: every device acts, none answers. Returns once the frame has
         had its wire time, t3.5 and the settle time, so the next frame cannot run into it."""
         client = self._ready()
+        await self._wait_quiet()
         try:
             await client.write_register(address, value, device_id=BROADCAST_UNIT,
                                         no_response_expected=True)
         except ConnectionException as exc:
             raise BusUnavailable(f"bus {self.name!r}: port {self.port} lost: {exc}") from exc
-        await asyncio.sleep(self.timing.broadcast_gap_s(WRITE_SINGLE_BYTES))
+        # the frame's own wire time, then t3.5, then the settle time every device gets
+        self._line_busy_until(self.timing.frame_s(WRITE_SINGLE_BYTES) + self.timing.broadcast_settle_s)
+        await self._wait_quiet()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from controller.bus.lanes import Lane
 from controller.bus.link import BusLink
 
 Job = Callable[[BusLink], Awaitable[Any]]
+_LOG = logging.getLogger(__name__)
 
 
 class BusDevice(Protocol):
@@ -231,6 +233,7 @@ class BusScheduler:
         except BusUnavailable:
             raise
         except BusError as exc:
+            _LOG.debug("%s: %s: %s", self.name, device.name, exc)
             self.stats.failures += 1
             if health.failure(self.clock()):
                 self.listener.device_offline(self.name, device.name, str(exc))
@@ -241,6 +244,7 @@ class BusScheduler:
             except BusUnavailable:
                 raise
             except BusError as exc:
+                _LOG.debug("%s: %s: provisioning: %s", self.name, device.name, exc)
                 self.stats.failures += 1
                 if health.failure(self.clock()):
                     self.listener.device_offline(self.name, device.name, str(exc))

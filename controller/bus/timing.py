@@ -30,7 +30,7 @@ def write_multiple_request_bytes(count: int) -> int:
 @dataclass(frozen=True)
 class BusTiming:
     baud: int  # bits per second on the line
-    turnaround_s: float = 0.060  # device's request-end to response-start margin: MicroPython
+    turnaround_s: float = 0.100  # device's request-end to response-start margin: MicroPython
     # slaves on the sim answer in a few ms, but a loaded 2-core host can add tens of ms
     broadcast_settle_s: float = 0.010  # time every device gets to act on a broadcast before the
     # next frame (spec: the master waits a "turnaround delay" after a broadcast)

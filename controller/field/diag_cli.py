@@ -181,7 +181,14 @@ def _command(args, master, target, profile, session_dir) -> int:
         _emit(args, result, render.scan(result))
         if not result["devices"]:
             from controller.field.errors import NoDevice, WrongBaud
+            from controller.field.modbus_master import probe_bauds
 
+            probe_unit = target.expected[0].unit if target.expected else args.units[0]
+            found = probe_bauds(master, probe_unit) if "://" not in target.settings.port else 0
+            if found:
+                raise WrongBaud("no unit answered at %d baud, but unit %d answers at %d baud"
+                                % (target.settings.baud, probe_unit, found),
+                                "try --baud %d" % found)
             other = 19200 if target.settings.baud != 19200 else 115200
             if result["garbled_answers"]:
                 raise WrongBaud("no unit answered with a valid frame on %s, but %d address(es) "

@@ -90,6 +90,8 @@ def build_bundle(board: str, out: Path, config: DeviceConfig, repo: Path = REPO)
         shutil.rmtree(out)
     out.mkdir(parents=True)
     compiler = mpy_cross()
+    version = _version(compiler)
+    cache = compile_cache()
     jobs = source_files(repo)
 
     def build(job: tuple[Path, str]) -> BundleFile:
@@ -100,12 +102,15 @@ def build_bundle(board: str, out: Path, config: DeviceConfig, repo: Path = REPO)
             shutil.copyfile(src, target)
         else:
             target = target.with_suffix(".mpy")
-            done = subprocess.run([compiler, "-march=" + arch, "-s", dest, "-o", str(target),
-                                   str(src)], capture_output=True, text=True, timeout=60)
-            if done.returncode != 0:
-                raise FlashError("mpy-cross failed on %s: %s" % (src.relative_to(repo),
-                                                                 done.stderr.strip()),
-                                 "fix the file so it compiles for MicroPython")
+            cached = cache / ("%s-%s.mpy" % (arch, hashlib.sha256(
+                version.encode() + dest.encode() + src.read_bytes()).hexdigest()))
+            if cached.exists():
+                shutil.copyfile(cached, target)
+            else:
+                _compile(compiler, arch, src, dest, target, repo)
+                tmp = cached.with_suffix(".tmp%d" % os.getpid())
+                shutil.copyfile(target, tmp)
+                os.replace(tmp, cached)
         return BundleFile(target.relative_to(out).as_posix(), target.stat().st_size,
                           _sha256(target), src.relative_to(repo).as_posix())
 
@@ -115,11 +120,30 @@ def build_bundle(board: str, out: Path, config: DeviceConfig, repo: Path = REPO)
     (out / "config.json").write_text(json.dumps(doc, indent=1) + "\n")
     bundle = Bundle(out, board, arch, files, doc)
     manifest = {"created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "mpy_cross": _version(compiler), "device": config.name,
+                "mpy_cross": version, "device": config.name,
                 "config_sha256": _sha256(out / "config.json"), **bundle.as_dict()}
     manifest.pop("directory")
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
     return bundle
+
+
+def compile_cache() -> Path:
+    """.mpy files by (compiler, arch, board path, source hash): an installer flashing a row of
+    boards, or a test suite, compiles each file once. $CAMPUSGUARD_MPY_CACHE overrides."""
+    base = os.environ.get("CAMPUSGUARD_MPY_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "campusguard", "mpy")
+    path = Path(base)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _compile(compiler: str, arch: str, src: Path, dest: str, target: Path, repo: Path) -> None:
+    done = subprocess.run([compiler, "-march=" + arch, "-s", dest, "-o", str(target), str(src)],
+                          capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise FlashError("mpy-cross failed on %s: %s" % (src.relative_to(repo),
+                                                         done.stderr.strip()),
+                         "fix the file so it compiles for MicroPython")
 
 
 def _version(compiler: str) -> str:

@@ -29,12 +29,12 @@ from controller.policy.inputs import (
     Tick,
 )
 from controller.policy.state import PolicyState, PolicyStateError
-from controller.policy.targets import reassert  # commands that re-apply a saved state
+from controller.policy.targets import desired_modes, reassert
 
 __all__ = [
     "ACTIONS", "ALL_DEVICES", "AlarmAcknowledged", "AlarmReport", "AllDevices", "Command",
     "Decision", "DeviceRestore", "DeviceTrouble", "DrillEnd", "DrillStart", "GuardClear",
     "GuardFireConfirm", "GuardLockdown", "KeySwitchOff", "KeySwitchOn", "LogEntry", "PanicPressed",
     "PanicReset", "PolicyEvent", "PolicyState", "PolicyStateError", "SmokeAlarm", "SmokeClear",
-    "Tick", "reassert", "step",
+    "Tick", "desired_modes", "reassert", "step",
 ]

@@ -59,12 +59,14 @@ class LogEntry:
 class AlarmReport:
     """One report for the alarm receiving centre (controller/alarm/ maps it to SIA DC-09).
 
-    Drills: a drill produces reports with drill=True only (drill.start, drill.end), which the
+    Drills: a drill produces reports with drill=True only (drill.start, and its restore), which the
     transmitter sends as test reports (Contact ID 601) so no police unit is dispatched. A report
     with drill=False always means a real alarm, trouble or restore."""
 
-    kind: str  # from protocols/events.py: panic.alarm, smoke.alarm, fire.confirmed, lockdown.set,
-    #            lockdown.clear, fire.cleared, trouble.*, drill.start, drill.end
+    # From protocols/events.py: panic.alarm, smoke.alarm, fire.confirmed, lockdown.set,
+    # trouble.offline|fault|tamper|monitoring|bus, drill.start. A condition and its end share the
+    # kind: the end has restore=True (lockdown cleared = lockdown.set + restore).
+    kind: str
     zone: str | None
     device: str | None
     drill: bool = False

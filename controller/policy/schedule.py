@@ -28,7 +28,8 @@ def suppress_schedules(state: PolicyState, fx: Effects) -> PolicyState:
     for name in state.schedules_applied:
         fx.note(ev.POLICY_DECISION, f"Schedule {name} overridden: {why}; its gate and bollards "
                 f"follow the {why.split()[1]} rules, and the window does not resume by itself.",
-                schedule=name, rule="lockdown_or_fire_overrides_schedule")
+                schedule=name, rule="lockdown_or_fire_overrides_schedule",
+                drill=state.drill is not None)
     return state.with_(schedules_applied=(),
                        schedules_suppressed=state.schedules_suppressed + state.schedules_applied)
 
@@ -46,13 +47,13 @@ def on_tick(state: PolicyState, fx: Effects) -> PolicyState:
                 suppressed.append(sched.name)
                 fx.note(ev.POLICY_DECISION, f"Schedule {sched.name} ({window}) not applied: "
                         f"{why}, which overrides any schedule.", schedule=sched.name,
-                        rule="lockdown_or_fire_overrides_schedule")
+                        rule="lockdown_or_fire_overrides_schedule", drill=state.drill is not None)
                 continue
             applied.append(sched.name)
             fx.because(f"schedule {sched.name} window {window} started")
             fx.note(ev.SCHEDULE_START, f"Schedule {sched.name} window {window} started: "
                     f"opening {_names(sched.open)}, raising {_names(sched.raise_)}.",
-                    schedule=sched.name, open=list(sched.open), raise_=list(sched.raise_))
+                    schedule=sched.name, gates=list(sched.open), bollards=list(sched.raise_))
         elif not active and sched.name in applied:
             applied.remove(sched.name)
             fx.because(f"schedule {sched.name} window {window} ended")

@@ -68,6 +68,12 @@ def aims(site: Site, state: PolicyState) -> dict[str, Aim]:
     return out
 
 
+def desired_modes(site: Site, state: PolicyState) -> dict[str, str]:
+    """{device: normal|lockdown|fire}: the common.mode each firmware device should hold in state
+    (per device: during a fire in a lockdown, egress devices are in fire mode, the rest locked)."""
+    return {name: aim.mode for name, aim in aims(site, state).items()}
+
+
 def _moves(kind: str, old: str | None, new: str | None) -> tuple[str, ...]:
     if old == new:
         return ()

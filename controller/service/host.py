@@ -73,6 +73,8 @@ class Host:
         self._tasks: list[asyncio.Task] = []
         self._offline_timers: dict[str, asyncio.TimerHandle] = {}
         self._troubled: set[str] = set()
+        self._fault_timers: dict[str, asyncio.TimerHandle] = {}
+        self._raised_faults: set[str] = set()
         self._buses_down: set[str] = set()
         self.alarm_service = None
         self.local_io = None
@@ -116,7 +118,7 @@ class Host:
         await self.dispatcher.drain()
         for scheduler in self.schedulers.values():
             await scheduler.close()
-        for timer in self._offline_timers.values():
+        for timer in [*self._offline_timers.values(), *self._fault_timers.values()]:
             timer.cancel()
         if self.alarm_service is not None:
             await self.alarm_service.stop()
@@ -237,6 +239,8 @@ class Host:
                 self._log_change(change)
                 self.dispatcher.state_changed(view.name, view.state)
                 continue
+            if self._debounced_fault(view, change):
+                continue
             event = policy_event(change, view)
             if event is None:
                 self._log_change(change)
@@ -244,6 +248,33 @@ class Host:
             trigger = Trigger(change.kind, change.data.get("t0_mono", time.monotonic()),
                               change.data.get("t0", ""))
             self.decide(event, trigger, change)
+
+    def _debounced_fault(self, view: DeviceView, change: Change) -> bool:
+        """A plain device fault becomes trouble only after policy.trouble_after_s (a fault that
+        clears sooner is in the device's own fault log); tamper and monitoring act at once."""
+        fault = change.data.get("fault")
+        key = f"{view.name}/{fault}"
+        if change.kind == E.TROUBLE_FAULT:
+            def still_there() -> None:
+                self._fault_timers.pop(key, None)
+                current = self.registry.view(view.name)
+                if current is not None and fault in current.faults:
+                    self._raised_faults.add(key)
+                    self._on_changes(current, (change,))
+            if key in self._raised_faults:
+                return False  # the timer fired and the fault is still there: to the policy
+            if key in self._fault_timers:
+                return True
+            self._fault_timers[key] = asyncio.get_running_loop().call_later(
+                float(self.site.policy.trouble_after_s), still_there)
+            return True
+        if change.kind == E.TROUBLE_RESTORE and change.data.get("restored") == E.TROUBLE_FAULT:
+            timer = self._fault_timers.pop(key, None)
+            if timer is not None:
+                timer.cancel()
+                return True
+            self._raised_faults.discard(key)
+        return False
 
     # BusListener
     def device_online(self, bus: str, device: str) -> None:

@@ -75,8 +75,10 @@ class Device:
     zone: str
     evacuation_route: bool = False  # GB 50116 §4.10.3: this gate opens on a confirmed fire
     fire_lane: bool = False  # this bollard lowers on a confirmed fire so appliances can pass
-    params: Mapping[str, int] = field(default_factory=_empty)  # firmware parameters by register name, range-checked
-    plant: Mapping[str, Any] = field(default_factory=_empty)  # simulator physics (read by sim/, ignored by the host)
+    # firmware parameters by register name, range-checked against protocols/registers.py
+    params: Mapping[str, int] = field(default_factory=_empty, hash=False)
+    # simulator physics (read by sim/, ignored by the host)
+    plant: Mapping[str, Any] = field(default_factory=_empty, hash=False)
     inputs: tuple[DeviceInput, ...] = ()  # channels of an input module
     line: int = 0
 
@@ -169,7 +171,7 @@ class Site:
     gateways: tuple[Gateway, ...] = ()
     # [local_io] as written (pins of the key switch, siren relay, host panic button); its schema
     # belongs to controller/local_io/, which validates it.
-    local_io: Mapping[str, Any] = field(default_factory=_empty)
+    local_io: Mapping[str, Any] = field(default_factory=_empty, hash=False)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -197,7 +197,12 @@ def read_holidays(check: Checker, doc: dict) -> frozenset[date]:
     table = check.table(doc, (), "holidays")
     check.unknown_keys(table, ("holidays",), ("dates",))
     out = set()
-    for value in table.get("dates", []) if isinstance(table.get("dates", []), list) else []:
+    dates = table.get("dates", [])
+    if not isinstance(dates, list):
+        check.bad_value(("holidays", "dates"), dates, "must be a list of dates",
+                        'write dates = ["2026-10-01", "2026-10-02"]')
+        dates = []
+    for value in dates:
         if isinstance(value, date):
             out.add(value)
             continue

@@ -68,8 +68,9 @@ class EventStore:
                     f"dir on a local filesystem (WAL does not work on network filesystems)")
             self._db.execute("PRAGMA synchronous=FULL")  # fsync the WAL on every commit
             self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.Error as exc:
+            if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except (sqlite3.Error, OSError) as exc:
             raise EventStoreError(
                 f"cannot open the event store {self.path}: {exc}. Fix: check that the state "
                 f"dir exists, is writable by this user and is not on a full disk") from exc

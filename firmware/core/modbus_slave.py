@@ -141,9 +141,13 @@ class ModbusSlave:
         elif end:
             self.tx[0] = unit
             end = rtu.finish_adu(self.tx, end)
+            # Answer no earlier than t3.5 after the request's last byte: sleep the whole
+            # milliseconds, then spin out the rest (ticks_ms sleeps may end up to 1 ms early).
             wait_us = self.t35_us - ticks_diff(ticks_us(), self.last_rx_us)
-            if wait_us > 0:
-                await asyncio.sleep_ms((wait_us + 999) // 1000)
+            if wait_us >= 1000:
+                await asyncio.sleep_ms(wait_us // 1000)
+            while ticks_diff(ticks_us(), self.last_rx_us) < self.t35_us:
+                pass
             self.turnaround_us = ticks_diff(ticks_us(), self.last_rx_us)
             await self.uart.send(self.tx, end)
         if self.device.reboot_cause:

@@ -169,6 +169,7 @@ class Bollard(RoleBase):
         return 0
 
     def command(self, value):
+        self._read_inputs()  # act on the inputs as they are now, not as of the last tick
         if value == 1:
             self._request_raise()
         elif value == 2:
@@ -183,6 +184,7 @@ class Bollard(RoleBase):
                 self.set_state(self._rest_state(), "fault reset")
 
     def set_mode(self, mode):
+        self._read_inputs()
         old = self.mode
         self.mode = mode
         if mode == old:
@@ -220,6 +222,7 @@ class Bollard(RoleBase):
 
     def _request_raise(self):
         if self._in & 0x01:
+            self._hydraulics(_HALT)
             self.set_state(UP)
             return
         if self.state in (WARNING, RISING) or self._in & 0x04:
@@ -234,6 +237,7 @@ class Bollard(RoleBase):
     def _request_efo(self):
         self._set_efo_active(True)
         if self._in & 0x01:
+            self._hydraulics(_HALT)
             self.set_state(UP)
             return
         if self._in & 0x04 and self.reg("efo_honours_load"):
@@ -247,6 +251,7 @@ class Bollard(RoleBase):
 
     def _request_lower(self):
         if self._in & 0x02:
+            self._hydraulics(_HALT)
             self.set_state(DOWN)
             return
         if self.state == LOWERING:

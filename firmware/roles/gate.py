@@ -174,6 +174,7 @@ class Gate(RoleBase):
         return 0
 
     def command(self, value):
+        self._read_inputs()  # act on the inputs as they are now, not as of the last tick
         if value == 1:
             self._request_open()
         elif value == 2:
@@ -192,6 +193,7 @@ class Gate(RoleBase):
                 self.set_state(STOPPED, "fault reset")
 
     def set_mode(self, mode):
+        self._read_inputs()
         old = self.mode
         self.mode = mode
         if mode == old:
@@ -230,6 +232,7 @@ class Gate(RoleBase):
         self._lock_when_closed = self._lock_when_closed and self.mode == R.MODE_LOCKDOWN
         self._set_lock(False)
         if self._in & 0x01:
+            self._drive(0)
             self.set_state(OPEN)
             return
         self._drive(1)
@@ -247,6 +250,7 @@ class Gate(RoleBase):
         if self._fire_hold() or self.reg("hold_to_run") or self.state == FAULT:
             return
         if self._in & 0x02:
+            self._drive(0)
             self.set_state(CLOSED)
             if self._lock_when_closed:
                 self._set_lock(True)
@@ -363,7 +367,7 @@ class Gate(RoleBase):
         if not moving:
             return
         state = self.state
-        if state == CLOSING and self._dir == -1:
+        if self._dir == -1:  # closing, whatever the state says: the obstruction checks always run
             if bits & 0x14 or bits & 0x08:
                 if bits & 0x08:
                     sensed = self.io.changed_at("edge")
@@ -379,7 +383,7 @@ class Gate(RoleBase):
             if bits & 0x02:
                 self._arrived(now, CLOSED)
                 return
-        elif state in (OPENING, REVERSING):
+        elif self._dir == 1 or self._pending_dir == 1:
             pressed = bool(bits & 0x08)
             if state == REVERSING and pressed and not self._edge_was_pressed:
                 self._stop(STOPPED, "second edge contact while reversing: stop only")

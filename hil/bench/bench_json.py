@@ -48,8 +48,10 @@ class PathResult:
     mechanical_ms: float = 0.0  # plant travel on the path (bollard EFO rise, gate travel)
     floor_ms: float = 0.0  # bound_ms + deliberate_ms + mechanical_ms: the fastest the path can be
     ratio_p99_floor: float = 0.0  # p99_ms / floor_ms
+    design_bound_ms: float = 0.0  # wire time of the frames OUR host sends for the path (its poll reads)
     bound_steps: tuple[dict, ...] = ()  # [{"what", "bus", "ms"}] the critical path of the bound
     measured: str = ""  # from which moment to which, in words
+    stages: dict = field(default_factory=dict)  # p50/p99 of each stage: where the time goes
     samples_ms: tuple[float, ...] = ()  # every successful trial, in order
 
 
@@ -68,6 +70,8 @@ def path_result(
     site: str = "",
     sweep: str = "",
     measured: str = "",
+    design_bound: WireBound | None = None,
+    stages: dict | None = None,
 ) -> PathResult:
     if name not in PATH_NAMES:
         raise BenchFileError("unknown path name %r; use one of %s" % (name, ", ".join(PATH_NAMES)))
@@ -92,10 +96,12 @@ def path_result(
         mechanical_ms=round(mechanical_ms, 3),
         floor_ms=round(floor, 3),
         ratio_p99_floor=round(summary.p99_ms / floor, 2) if floor > 0 else 0.0,
+        design_bound_ms=round(design_bound.total_ms, 3) if design_bound else 0.0,
         bound_steps=tuple(
             {"what": s.what, "bus": s.bus, "ms": round(s.ms, 3)} for s in bound.steps
         ),
         measured=measured,
+        stages=dict(stages or {}),
         samples_ms=tuple(round(v, 3) for v in samples_ms),
     )
 

@@ -35,6 +35,7 @@ from hil.bench.wire_bound import (
     broadcast_only,
     detect_broadcast_verify,
     detect_then_broadcast,
+    host_poll_reads,
 )
 from hil.host_process import HostError
 from hil.targets.sim_target import SimTarget
@@ -49,15 +50,16 @@ _POLL_PHASE_S = 0.25  # random extra pause before each trial: spreads events ove
 MEASURED = {
     "panic_to_commanded": "panic button down (plant input) -> last byte of the lockdown command to the last barrier leaves the host (wire tap)",
     "panic_to_confirmed": "panic button down -> the host has read every barrier in its final state (gates closed and locked, bollards up)",
-    "guard_to_commanded": "`campusguard lockdown` started -> last byte of the lockdown command leaves the host (includes the CLI's start-up)",
+    "guard_to_commanded": "lockdown request written to the host control socket (what `campusguard lockdown` sends) -> last byte of the lockdown command leaves the host",
     "smoke_to_egress_commanded": "detector confirms its alarm (its alarm relay closes) -> last egress command (fire mode) leaves the host",
     "event_to_receiver_ack": "alarm report submitted -> ACK from the SIA DC-09 receiver (pysiaalarm, TCP loopback)",
 }
 
 
 class BenchRun:
-    def __init__(self, plan: BenchPlan, work_dir: Path):
+    def __init__(self, plan: BenchPlan, work_dir: Path, heapsize: str | None = None):
         self.plan = plan
+        self.heapsize = heapsize  # simulated board RAM; None: the simulator's default
         self.work_dir = work_dir
         self.started = time.monotonic()
         self.results: list[PathResult] = []
@@ -86,15 +88,35 @@ class BenchRun:
         return samples, failed
 
     def add(self, name: str, bus: BusTiming, devices: int, samples: list[float], failed: int, bound: WireBound,
-            *, site: Path, sweep: str = "", deliberate_ms: float = 0.0, mechanical_ms: float = 0.0) -> None:
+            *, site: Path, sweep: str = "", deliberate_ms: float = 0.0, mechanical_ms: float = 0.0,
+            design_bound: WireBound | None = None, stages: dict | None = None) -> None:
         if not samples:
             self.notes.append("%s on %s: no successful trial (%d failed)" % (name, bus.name, failed))
             return
         self.results.append(path_result(
             name, bus.name, bus.baud, devices, summarise(samples), bound, samples_ms=tuple(samples),
             failed_trials=failed, deliberate_ms=deliberate_ms, mechanical_ms=mechanical_ms,
-            site=_display(site), sweep=sweep, measured=MEASURED[name],
+            site=_display(site), sweep=sweep, measured=MEASURED[name], design_bound=design_bound,
+            stages=stages,
         ))
+
+
+def panic_stages(samples: list[Sample]) -> dict:
+    """p50/p99 of press -> latched (firmware: hold time), latched -> detected (poll cycle and the
+    reads), detected -> commanded (host software: policy, event store, dispatch, the frame)."""
+    full = [s for s in samples if s.latched_ms is not None and s.detected_ms is not None]
+    parts = {
+        "press_to_latched": [s.latched_ms for s in full],
+        "latched_to_detected": [s.detected_ms - s.latched_ms for s in full],
+        "detected_to_commanded": [s.commanded_ms - s.detected_ms for s in full],
+    }
+    out = {}
+    for name, values in parts.items():
+        if values:
+            summary = summarise(values)
+            out[name] = {"p50_ms": round(summary.p50_ms, 3), "p99_ms": round(summary.p99_ms, 3),
+                         "max_ms": round(summary.max_ms, 3), "trials": summary.trials}
+    return out
 
 
 def _display(path: Path) -> str:
@@ -115,7 +137,7 @@ async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_tri
     site = _site_facts(site_path)
     timing = {b.name: BusTiming(b.name, b.baud) for b in site.buses}
     on_bus = {b.name: sum(1 for d in site.devices if d.bus == b.name) for b in site.buses}
-    async with SimTarget(site_path, run.work_dir / (label + "-sim")) as target:
+    async with SimTarget(site_path, run.work_dir / (label + "-sim"), heapsize=run.heapsize) as target:
         session = BenchSession(target, run.work_dir / label)
         try:
             await session.open()
@@ -134,7 +156,9 @@ async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_tri
                 hold_ms = float(station.params.get("hold_ms", R.find(R.PANIC, "hold_ms")[R.DEFAULT]))
                 source = timing[bus_name]
                 run.add("panic_to_commanded", source, on_bus[bus_name], [s.commanded_ms for s in samples], failed,
-                        detect_then_broadcast(source, targets), site=site_path, sweep=sweep, deliberate_ms=hold_ms)
+                        detect_then_broadcast(source, targets), site=site_path, sweep=sweep, deliberate_ms=hold_ms,
+                        design_bound=detect_then_broadcast(source, targets, poll_reads=host_poll_reads("panic")),
+                        stages=panic_stages(samples))
                 if confirm:
                     run.add("panic_to_confirmed", source, on_bus[bus_name],
                             [s.confirmed_ms for s in samples if s.confirmed_ms is not None], failed,
@@ -156,7 +180,8 @@ async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_tri
                 for bus_name, values in by_bus.items():
                     source = timing[bus_name]
                     run.add("smoke_to_egress_commanded", source, on_bus[bus_name], values, failures.get(bus_name, 0),
-                            detect_then_broadcast(source, targets), site=site_path, sweep=sweep)
+                            detect_then_broadcast(source, targets), site=site_path, sweep=sweep,
+                            design_bound=detect_then_broadcast(source, targets, poll_reads=host_poll_reads("smoke")))
                 if failed and not by_bus:
                     run.notes.append("smoke_to_egress_commanded: all %d trials failed" % failed)
         finally:
@@ -211,9 +236,9 @@ async def _sweeps(run: BenchRun) -> None:
 
 
 async def run_bench(out_dir: Path, plan: BenchPlan, command: str, demo_site: Path = DEMO_SITE,
-                    keep_work: bool = False) -> Path:
+                    keep_work: bool = False, heapsize: str | None = None) -> Path:
     work = Path(tempfile.mkdtemp(prefix="cg-bench-"))
-    run = BenchRun(plan, work)
+    run = BenchRun(plan, work, heapsize)
     started_utc = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         try:
@@ -224,7 +249,9 @@ async def run_bench(out_dir: Path, plan: BenchPlan, command: str, demo_site: Pat
         await _alarm_path(run)
         await _sweeps(run)
     finally:
-        if not keep_work:
+        if keep_work:
+            run.notes.append("work files (sim and host logs) kept in %s" % work)
+        else:
             shutil.rmtree(work, ignore_errors=True)
     report = BenchReport(
         machine=describe_machine(), command=command, paths=tuple(run.results), quick=plan.quick,

@@ -29,6 +29,7 @@ GATE_OPEN = R.GATE_STATE_NAMES.index("open")
 BOLLARD_UP = R.BOLLARD_STATE_NAMES.index("up")
 BOLLARD_DOWN = R.BOLLARD_STATE_NAMES.index("down")
 PANIC_IDLE = R.PANIC_STATE_NAMES.index("idle")
+PANIC_ALARM = R.PANIC_STATE_NAMES.index("alarm")
 
 SMOKE_TRIAL_LEVEL = 5.0  # %/m: well over the default alarm threshold of 3 %/m
 
@@ -41,6 +42,8 @@ class TrialFailed(RuntimeError):
 class Sample:
     commanded_ms: float
     confirmed_ms: float | None = None  # only the panic trial waits for confirmation
+    latched_ms: float | None = None  # the device latched the event (its alarm output came on)
+    detected_ms: float | None = None  # the host read the device's alarm state (wire tap)
 
 
 def _lockdown_accept(role: str) -> set[tuple[int, int]]:
@@ -115,9 +118,29 @@ async def wait_confirmed(session: BenchSession, after: float, timeout_s: float) 
     return max(times)
 
 
+HEARTBEAT_ADDRESS = R.address(R.COMMON, "heartbeat")
+QUIET_S = 0.5  # no command frame for this long: the host has finished the previous trial's work
+
+
+async def wait_quiet(session: BenchSession, quiet_s: float = QUIET_S, timeout_s: float = 15.0) -> None:
+    """Wait until the host has written no command (heartbeats aside) on any bus for quiet_s: the
+    previous trial's clear and its per-device verification must not queue ahead of this one."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        last = max((w.t for tap in session.taps.values() for w in tap.writes[-50:]
+                    if w.address != HEARTBEAT_ADDRESS), default=0.0)
+        idle = time.monotonic() - last
+        if idle >= quiet_s:
+            return
+        await asyncio.sleep(quiet_s - idle + 0.01)
+    raise TrialFailed("the host kept writing commands for %.0f s after the previous trial" % timeout_s)
+
+
 async def _settle(session: BenchSession, phase_s: float) -> None:
-    """Random pause so the event lands at a random phase of the host's poll cycle."""
-    await asyncio.sleep(random.uniform(0.05, 0.05 + phase_s))
+    """Wait for a quiet host, then a random pause so the event lands at a random phase of the
+    host's poll cycle."""
+    await wait_quiet(session)
+    await asyncio.sleep(random.uniform(0.0, phase_s))
 
 
 async def _back_to_normal(session: BenchSession, timeout_s: float) -> None:
@@ -139,12 +162,11 @@ async def wait_commanded_normal(session: BenchSession, since: float, timeout_s: 
 async def _lower_bollards(session: BenchSession) -> None:
     """Put raised bollards back down (sim: the plant's position) so every trial rises them."""
     plant_state = getattr(session.target, "plant_state", None)
-    inject = getattr(getattr(session.target, "campus", None), "inject", None)
-    if plant_state is None or inject is None:
+    if plant_state is None:
         return
     for device in session.barriers():
         if device.role == "bollard" and plant_state(device.name).get("position", 0.0) > 0.0:
-            await inject("position", device.name, 0.0)
+            await session.target.place(device.name, 0.0)
 
 
 async def panic_trial(session: BenchSession, station: str, phase_s: float, *, confirm: bool = True,
@@ -153,15 +175,29 @@ async def panic_trial(session: BenchSession, station: str, phase_s: float, *, co
     t0 = await session.target.press_panic(station)
     try:
         commanded = await wait_commanded(session, t0, R.MODE_LOCKDOWN, timeout_s)
-        if not confirm:
-            return Sample((commanded - t0) * 1000.0)
-        confirmed = await wait_confirmed(session, commanded, timeout_s)
-        return Sample((commanded - t0) * 1000.0, (confirmed - t0) * 1000.0)
+        latched, detected = await _stages(session, station, t0)
+        confirmed = await wait_confirmed(session, commanded, timeout_s) if confirm else None
+        return Sample((commanded - t0) * 1000.0, _ms(t0, confirmed), _ms(t0, latched), _ms(t0, detected))
     finally:
         await _back_to_normal(session, timeout_s)
         await session.target.reset_panic(station)
         await _lower_bollards(session)
         await asyncio.sleep(1.0)  # the key reset is held 0.5 s; the host sees the station idle
+
+
+def _ms(t0: float, t: float | None) -> float | None:
+    return None if t is None else (t - t0) * 1000.0
+
+
+async def _stages(session: BenchSession, station: str, t0: float) -> tuple[float | None, float | None]:
+    """When the station latched (its red LED output came on) and when the host first read its
+    alarm state: splits the latency into device, polling and host software parts."""
+    latched = await session.target.wait_output(station, "led_alarm", 1, t0, 0.5)
+    unit = session.target.devices[station].unit
+    tap = session.taps[session.target.devices[station].bus]
+    detected = next((r.t for r in tap.reads if r.t >= t0 and r.unit == unit
+                     and r.value(STATE_ADDRESS) in (PANIC_ALARM, PANIC_ALARM + 1)), None)
+    return latched, detected
 
 
 async def guard_trial(session: BenchSession, phase_s: float, timeout_s: float = 15.0) -> Sample:

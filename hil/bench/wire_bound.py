@@ -58,18 +58,25 @@ class WireBound:
     steps: tuple[Step, ...]
 
 
-def _detect_steps(bus: BusTiming, poll_registers: int) -> tuple[Step, ...]:
+def _detect_steps(bus: BusTiming, poll_reads: Sequence[int]) -> tuple[Step, ...]:
     # The cheapest way the host can learn of a change: the poll request that follows it, the
-    # slave's mandatory t3.5 turnaround, and the reply carrying the changed register.
-    return (
-        Step("poll request %d B" % READ_REQUEST_BYTES, bus.name, bus.frame_ms(READ_REQUEST_BYTES)),
-        Step("slave turnaround t3.5", bus.name, bus.t35_ms()),
-        Step(
-            "poll response %d B" % read_response_bytes(poll_registers),
-            bus.name,
-            bus.frame_ms(read_response_bytes(poll_registers)),
-        ),
-    )
+    # slave's mandatory t3.5 turnaround, and the reply carrying the changed register. A design
+    # that needs several reads (poll_reads: registers per read, in order) pays each of them, with
+    # the master's t3.5 gap between them.
+    steps: list[Step] = []
+    for index, registers in enumerate(poll_reads):
+        if index:
+            steps.append(Step("inter-frame gap t3.5", bus.name, bus.t35_ms()))
+        steps += [
+            Step("poll request %d B" % READ_REQUEST_BYTES, bus.name, bus.frame_ms(READ_REQUEST_BYTES)),
+            Step("slave turnaround t3.5", bus.name, bus.t35_ms()),
+            Step(
+                "poll response %d B" % read_response_bytes(registers),
+                bus.name,
+                bus.frame_ms(read_response_bytes(registers)),
+            ),
+        ]
+    return tuple(steps)
 
 
 def _broadcast_steps(source: BusTiming | None, target: BusTiming) -> tuple[Step, ...]:
@@ -93,13 +100,14 @@ def _critical(prefix: tuple[Step, ...], branches: Sequence[tuple[Step, ...]]) ->
 
 
 def detect_then_broadcast(
-    source: BusTiming, targets: Sequence[BusTiming], poll_registers: int = 1
+    source: BusTiming, targets: Sequence[BusTiming], poll_registers: int = 1,
+    poll_reads: Sequence[int] | None = None,
 ) -> WireBound:
     """Panic press (or smoke alarm) on `source` -> one broadcast mode frame on every target bus.
 
     Used for panic_to_commanded and smoke_to_egress_commanded: the command counts as sent when
-    its last byte is on the wire."""
-    prefix = _detect_steps(source, poll_registers)
+    its last byte is on the wire. poll_reads overrides the single read of poll_registers."""
+    prefix = _detect_steps(source, poll_reads or (poll_registers,))
     return _critical(prefix, [_broadcast_steps(source, t) for t in targets])
 
 
@@ -123,8 +131,19 @@ def detect_broadcast_verify(
 ) -> WireBound:
     """Panic -> every barrier confirmed: detection, broadcast, then a read of every barrier
     (targets: (bus, barriers on it)). Mechanical travel is NOT in here; add it apart."""
-    prefix = _detect_steps(source, poll_registers)
+    prefix = _detect_steps(source, (poll_registers,))
     branches = [
         _broadcast_steps(source, bus) + verification_steps(bus, count) for bus, count in targets
     ]
     return _critical(prefix, branches)
+
+
+# What our host actually reads to see a press or an alarm (controller/profiles/roles.py): the
+# common block fault_flags..site_flags (6 registers), then, because event_counter moved, the
+# role block (panic: 9 registers, smoke: 11). The "design bound" of a path uses these reads.
+HOST_COMMON_POLL_REGISTERS = 6
+HOST_BLOCK_POLL_REGISTERS = {"panic": 9, "smoke": 11}
+
+
+def host_poll_reads(role: str) -> tuple[int, int]:
+    return (HOST_COMMON_POLL_REGISTERS, HOST_BLOCK_POLL_REGISTERS[role])

@@ -107,6 +107,7 @@ class WireTap:
         self.writes: list[RegisterWrite] = []
         self.reads: list[RegisterRead] = []
         self.bad_frames = 0  # CRC errors and unknown frames seen (noise, collisions)
+        self.last_bad: list[tuple[float, bool, bytes]] = []  # the last few, for diagnosis
         self._to_bus = _Splitter(rtu.request_length)
         self._to_host = _Splitter(rtu.response_length)
         self._pending: Frame | None = None  # last host request, paired with its reply
@@ -176,6 +177,7 @@ class WireTap:
             unit, pdu = rtu.split_adu(raw)
         except ModbusError:
             self.bad_frames += 1
+            self.last_bad = (self.last_bad + [(t, to_bus, raw)])[-8:]
             return
         pdu = bytes(pdu)
         frame = Frame(t, to_bus, unit, pdu[0], pdu)

@@ -4,14 +4,12 @@ the rig are not there)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
-from hil.host_process import HostError, HostProcess, write_ports_file
+from hil.host_process import HostProcess, write_ports_file
 from hil.targets.target import Target, TargetActionUnsupported, TargetUnavailable
 
 SCENARIO_SITE = Path(__file__).with_name("scenario-campus.toml")
@@ -62,20 +60,6 @@ def _zone_of(site_path: Path, device: str) -> str:
         if entry.get("name") == device:
             return entry.get("zone", "")
     return ""
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float, what: str, period_s: float = 0.1) -> float:
-    """Wait until check() is true; returns the seconds it took; fails naming `what`."""
-    started = time.monotonic()
-    last_error: Exception | None = None
-    while time.monotonic() - started < timeout_s:
-        try:
-            if await check():
-                return time.monotonic() - started
-        except (HostError, KeyError, AssertionError) as exc:
-            last_error = exc
-        await asyncio.sleep(period_s)
-    raise AssertionError("%s: not within %.1f s%s" % (what, timeout_s, " (last error: %s)" % last_error if last_error else ""))
 
 
 def _make_target(config: pytest.Config, state_dir: Path) -> Target:

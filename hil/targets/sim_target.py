@@ -14,10 +14,12 @@ from hil.targets.target import BusPort, DeviceInfo, Target, TargetUnavailable
 class SimTarget(Target):
     kind = "sim"
 
-    def __init__(self, site_path: str | Path, state_dir: str | Path, *, boot_timeout_s: float = 60.0):
+    def __init__(self, site_path: str | Path, state_dir: str | Path, *, boot_timeout_s: float = 60.0,
+                 heapsize: str | None = None):
         self.site_path = Path(site_path)
         self.state_dir = Path(state_dir)
         self._boot_timeout_s = boot_timeout_s
+        self._heapsize = heapsize  # None: the simulator's default (the boards' RAM)
         self._stack = contextlib.AsyncExitStack()
         self.campus = None  # sim.campus.Campus once started
         self._output_log: dict[str, list[tuple[float, str, int]]] = {}
@@ -31,7 +33,8 @@ class SimTarget(Target):
 
         try:
             self.campus = await self._stack.enter_async_context(
-                Campus.start(self.site_path, self.state_dir, boot_timeout_s=self._boot_timeout_s)
+                Campus.start(self.site_path, self.state_dir, boot_timeout_s=self._boot_timeout_s,
+                             **({"heapsize": self._heapsize} if self._heapsize else {}))
             )
         except DeviceStartError as exc:
             await self._stack.aclose()
@@ -82,7 +85,11 @@ class SimTarget(Target):
         return await self._inject("power", device, "on" if on else "off")
 
     async def place(self, device: str, position: float) -> None:
-        await self._inject("position", device, position)
+        # `position` is a plant action (sim/plants) but not a `sim inject` verb: act on the plant
+        self.campus.plant(device).inject("position", position)
+        sim_device = self.campus.devices[device]
+        if sim_device.io is not None:
+            sim_device.io.push_inputs()
 
     async def noise(self, bus: str, rate: float) -> None:
         # "corrupt": each character has this probability of a flipped bit (the "1 % corruption"

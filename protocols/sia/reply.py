@@ -99,7 +99,12 @@ def parse_reply(raw, key=None, new_cipher=None):
 
     Raises SiaFormatError (SiaCrcError) for garbage or an empty reply, SiaCryptoError when an
     encrypted reply cannot be read with `key`."""
-    text = raw.decode().strip("\n\r\x00 ") if isinstance(raw, (bytes, bytearray)) else raw
+    if isinstance(raw, (bytes, bytearray)):
+        try:
+            raw = raw.decode()
+        except (UnicodeError, ValueError):
+            raise SiaFormatError("reply is not text: %r" % (bytes(raw),)) from None
+    text = raw.strip("\n\r\x00 ")
     if not text:
         raise SiaFormatError(
             "empty reply: the receiver could not read the frame (CRC, length or format)"

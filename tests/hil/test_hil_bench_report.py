@@ -78,15 +78,3 @@ def test_render_writes_markdown_table_and_pngs(tmp_path):
     for png in ("panic_to_commanded.png", "sweep_devices.png"):
         assert (plots / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-
-def test_generated_sweep_site_reads_with_the_simulator_reader(tmp_path):
-    from hil.bench.sweep_sites import write_site
-    from sim.site_reader import read_site
-
-    site = read_site(write_site(tmp_path, 16, 9600))
-    assert [b.baud for b in site.buses] == [9600]
-    assert len(site.devices) == 16
-    roles = [d.kind for d in site.devices]
-    assert roles.count("gate") == 2 and roles.count("bollard") == 2
-    assert roles.count("panic") == 6 and roles.count("smoke") == 6
-    assert sorted(d.unit for d in site.devices) == list(range(1, 17))

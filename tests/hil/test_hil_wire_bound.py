@@ -65,3 +65,13 @@ def test_confirmation_reads_every_barrier_back_to_back():
 def test_no_target_bus_is_a_clear_error():
     with pytest.raises(ValueError, match="no barrier bus"):
         broadcast_only([])
+
+
+def test_host_design_pays_two_poll_reads():
+    from hil.bench.wire_bound import host_poll_reads
+
+    minimal = detect_then_broadcast(GATE_BUS, [GATE_BUS])
+    design = detect_then_broadcast(GATE_BUS, [GATE_BUS], poll_reads=host_poll_reads("panic"))
+    # two requests, two turnarounds, a gap between the reads, 17 B and 23 B replies instead of 7 B
+    extra = (8 + 17 + 23 - 7) * 11 / 115200 * 1000 + 2 * 1.75
+    assert design.total_ms - minimal.total_ms == pytest.approx(extra, abs=0.01)

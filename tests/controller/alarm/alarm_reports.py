@@ -1,18 +1,6 @@
-"""The policy engine's AlarmReport for the alarm tests (controller/policy/decision.py)."""
+"""The policy engine's AlarmReport (controller/policy/decision.py): the alarm tests submit the
+same objects the host's policy step produces."""
 
-try:
-    from controller.policy.decision import AlarmReport
-except ImportError:  # controller/policy still being written in this tree: same shape, same fields
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class AlarmReport:  # type: ignore[no-redef]
-        kind: str
-        zone: str | None
-        device: str | None
-        drill: bool = False
-        restore: bool = False
-        user: str | None = None
-
+from controller.policy.decision import AlarmReport
 
 __all__ = ["AlarmReport"]

@@ -4,6 +4,7 @@ dual path, wrong keys, bad clocks, supervision and an outage."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from alarm_reports import AlarmReport
 from pysia_receiver import PysiaReceiver, closed_tcp_port
 
 from controller.alarm.config import AlarmConfig, ReceiverConfig
+from controller.alarm.event_mapping import map_report
 from controller.alarm.service import AlarmService
 from protocols import events
 
@@ -62,8 +64,7 @@ class Log:
 def _service(tmp_path, receivers, log=None, **options) -> AlarmService:
     config = AlarmConfig(receivers=tuple(receivers), zones=ZONES,
                          users=("zhang.wei", "li.na"), **(FAST | options))
-    return AlarmService(config, tmp_path / "alarm-outbox.sqlite", log_event=log or Log(),
-                        clock=options.pop("clock", None) or (lambda: datetime.now(UTC)))
+    return AlarmService(config, tmp_path / "alarm-outbox.sqlite", log_event=log or Log())
 
 
 @pytest.mark.parametrize(
@@ -147,8 +148,8 @@ async def test_wrong_key_is_a_clear_error_and_trouble_and_the_alarm_stays_queued
     assert status["path"] == "down" and status["queued"] == 1
     assert receiver.events == []
     # Not dropped: with the right key the same stored alarm goes out
-    right = AlarmService(AlarmConfig(receivers=(wrong.__class__(**(wrong.__dict__ | {"key": KEY128})),),
-                                     zones=ZONES, **FAST),
+    fixed = dataclasses.replace(wrong, key=KEY128)
+    right = AlarmService(AlarmConfig(receivers=(fixed,), zones=ZONES, **FAST),
                          tmp_path / "alarm-outbox.sqlite")
     await right.start()
     try:
@@ -254,3 +255,30 @@ async def test_outage_loses_nothing_and_keeps_order(tmp_path):
     assert [int(e.ri) for e in got] == [i % 6 + 1 for i in range(20)]
     assert len(log.of(events.ALARM_PATH_LOST)) == 1
     assert len(log.of(events.ALARM_PATH_RESTORED)) == 1
+
+
+async def test_a_message_every_receiver_refuses_does_not_block_later_alarms(tmp_path):
+    receiver = PysiaReceiver("tcp", {"1234": None})
+    port = await receiver.start()
+    log = Log()
+    service = _service(tmp_path, [ReceiverConfig("127.0.0.1", port, "tcp", "1234",
+                                                 format="SIA-DCS")], log)
+    # An alarm whose SIA code this receiver does not process (pysiaalarm answers DUH), queued
+    # ahead of a panic: it must not hold the panic back.
+    odd = map_report(AlarmReport(events.PANIC_ALARM, "admin", None), ZONES)
+    odd_id = service.outbox.enqueue(dataclasses.replace(odd, sia_code="QQ"), "2026-01-01T00:00")
+    await service.start()
+    try:
+        panic_id = await service.submit(AlarmReport(events.PANIC_ALARM, "teaching", "p"))
+        await service.wait_delivered(panic_id, 10)
+        got = await receiver.wait_events(1)
+        status = service.status()
+        refused = service.outbox.get(odd_id)
+    finally:
+        await service.stop()
+        await receiver.stop()
+    assert [(e.code, e.ri) for e in got] == [("PA", "4")]
+    assert refused.state == "refused"
+    failed = [r for r in log.of(events.ALARM_FAILED) if r[2].get("refused")]
+    assert failed and "DUH" in failed[0][1]
+    assert status["path"] == "up"

@@ -1,5 +1,7 @@
 """Every alarm report kind the policy makes maps to the documented Contact ID / SIA code."""
 
+from pathlib import Path
+
 import pytest
 from alarm_reports import AlarmReport
 
@@ -78,3 +80,13 @@ def test_user_number_follows_site_user_order():
 def test_unmapped_kind_raises_with_the_fix():
     with pytest.raises(AlarmMappingError, match="event_mapping.py"):
         map_report(AlarmReport(events.DEVICE_ONLINE, "admin", None), ZONES)
+
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "ALARM-CODES.md"
+
+
+@pytest.mark.parametrize(("kind", "restore", "cid", "sia"), TABLE)
+def test_docs_table_has_each_row(kind, restore, cid, sia):
+    rows = [line for line in DOC.read_text().splitlines() if line.startswith("| ")]
+    cell = f"| {cid[0]} {cid[1:]} | `{sia}` |"
+    assert any(f"`{kind}`" in row and cell in row for row in rows), (kind, cell)

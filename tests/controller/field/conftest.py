@@ -41,6 +41,17 @@ def standin():
     bus.stop()
 
 
+@pytest.fixture(scope="session")
+def mpy_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("mpy-cache")
+
+
+@pytest.fixture(autouse=True)
+def _own_mpy_cache(mpy_cache, monkeypatch):
+    """Compiled .mpy files are shared by this worker's tests only (never ~/.cache)."""
+    monkeypatch.setenv("CAMPUSGUARD_MPY_CACHE", str(mpy_cache))
+
+
 @pytest.fixture
 def cli(capsys, tmp_path, monkeypatch):
     """Run `campusguard ...` in this process; bus session counts go to a per-test directory."""

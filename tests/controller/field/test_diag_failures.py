@@ -32,8 +32,14 @@ def test_wrong_baud_names_the_right_one(standin, cli):
 
 def test_scan_at_wrong_baud_finds_nothing_and_hints(standin, cli):
     r = cli("diag", "scan", "--units", "1-2", "--port", standin.host_port, "--baud", "115200")
-    assert r.code in (NoDevice.exit_code, WrongBaud.exit_code)
-    assert "try --baud 19200" in r.err
+    assert r.code == WrongBaud.exit_code
+    assert "unit 1 answers at 19200 baud" in r.err and "try --baud 19200" in r.err
+
+
+def test_scan_of_an_empty_bus(standin, cli):
+    r = cli("diag", "scan", "--units", "40-42", "--port", standin.host_port, "--baud", "19200")
+    assert r.code == NoDevice.exit_code
+    assert "no unit answered" in r.err and "wiring" in r.err
 
 
 def test_port_busy(standin, cli):

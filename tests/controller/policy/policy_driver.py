@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from controller.policy import ALL_DEVICES, Decision, PolicyState, step
+from controller.policy import ALL_DEVICES, Command, Decision, PolicyState, step
 from controller.site import Site
 
 # Sunday 2026-11-22 20:00 in Shanghai: no schedule window is open.
@@ -29,10 +29,12 @@ class Campus:
         return {d.name for d in self.site.devices if d.kind == kind}
 
 
-def commanded(site: Site, decision: Decision, action: str) -> set[str]:
-    """Devices the decision sends action to (ALL_DEVICES expanded to our firmware devices)."""
+def commanded(site: Site, decision: Decision | tuple[Command, ...], action: str) -> set[str]:
+    """Devices the decision (or the commands) send action to (ALL_DEVICES expanded to our
+    firmware devices)."""
+    commands = decision.commands if isinstance(decision, Decision) else decision
     out: set[str] = set()
-    for command in decision.commands:
+    for command in commands:
         if command.action == action:
             if command.targets is ALL_DEVICES:
                 out |= {d.name for d in site.devices if d.role is not None}

@@ -124,3 +124,15 @@ def test_zone_lockdown_survives_a_fire_clear_of_the_fire_only(campus):
     decision = campus(GuardClear("zhang.wei", "supervisor", "main-gate", "intruder caught"))
     assert campus.state.mode == "fire"
     assert not commanded(campus.site, decision, "close")
+
+
+def test_desired_modes_per_device_during_a_fire_in_a_lockdown(campus):
+    from controller.policy import desired_modes
+
+    _locked_down(campus)
+    campus(GuardFireConfirm("li.na", "guard", "flames"))
+    modes = desired_modes(campus.site, campus.state)
+    assert modes["main-gate-slider"] == "fire" and modes["fire-lane-bollard-1"] == "fire"
+    assert modes["pickup-bollard-1"] == "lockdown"
+    assert modes["classroom-1a-smoke"] == "fire"
+    assert "sports-hall-input-module" not in modes  # third-party: no mode register

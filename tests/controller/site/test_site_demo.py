@@ -74,3 +74,67 @@ def test_schedule_window_is_in_the_site_timezone_and_skips_holidays():
     saturday = datetime(2026, 11, 27, 23, 30, tzinfo=timezone.utc).astimezone(site.tz)
     assert not morning.active_at(holiday, site.holidays)
     assert not morning.active_at(saturday, site.holidays)
+
+
+SMALL = """
+[site]
+name = "Small"
+timezone = "Europe/London"
+
+[[buses]]
+name = "line-a"
+port = "socket://127.0.0.1:4001"
+baud = 9600
+
+[[gateways]]
+name = "east-gw"
+host = "192.168.1.30"
+
+[[zones]]
+name = "gate"
+
+[[devices]]
+name = "g1"
+bus = "line-a"
+unit = 1
+role = "gate"
+zone = "gate"
+
+[[devices]]
+name = "b1"
+bus = "east-gw"
+unit = 1
+role = "bollard"
+zone = "gate"
+fire_lane = true
+[devices.params]
+fail_secure = 0
+
+[local_io]
+key_switch_pin = 17
+
+[alarm]
+supervision_s = 90
+[[alarm.receivers]]
+host = "127.0.0.1"
+port = 12345
+account = "1234"
+key = "0123456789abcdef"
+"""
+
+
+def test_small_site_with_a_gateway_local_io_and_a_receiver(tmp_path):
+    from controller.site import load_site_text
+
+    site = load_site_text(SMALL, tmp_path / "small.toml")
+    assert site.bus("line-a").port == "socket://127.0.0.1:4001"
+    assert (site.bus("line-a").parity, site.bus("line-a").stopbits) == ("N", 1)
+    assert [(g.name, g.host, g.port) for g in site.gateways] == [("east-gw", "192.168.1.30", 502)]
+    assert site.device("b1").bus == "east-gw" and dict(site.device("b1").params) == {
+        "fail_secure": 0}
+    assert dict(site.local_io) == {"key_switch_pin": 17}
+    receiver = site.alarm.receivers[0]
+    assert (receiver.protocol, receiver.prefix, receiver.key) == ("tcp", "0", "0123456789abcdef")
+    assert site.alarm.supervision_s == 90.0 and site.alarm.retries is None
+    assert site.policy.fire_in_normal == "one_detector"  # [policy] left out: defaults
+    assert site.users == () and site.schedules == ()

@@ -161,3 +161,11 @@ def test_toml_syntax_error_names_file_and_line(tmp_path):
 def test_missing_file_is_a_site_error(tmp_path):
     with pytest.raises(SiteError, match="cannot read the site file"):
         load_site(tmp_path / "nope.toml")
+
+
+def test_missing_site_table_and_unknown_top_level_key(tmp_path):
+    error = _load_broken(tmp_path, '[site]\nname = "Sunrise Primary School (demo)"\n'
+                         'timezone = "Asia/Shanghai"\n', '[campus]\nname = "x"\n')
+    keys = sorted(p.key for p in error.problems)
+    assert keys == ["", "campus"]
+    assert any("missing [site] table" in p.what for p in error.problems)

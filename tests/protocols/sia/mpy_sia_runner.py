@@ -1,7 +1,6 @@
 # Runs the SIA DC-09 golden vectors under the MicroPython unix port with cryptolib as the AES.
 # Run: MICROPYPATH=<repo>:<this dir> micropython -X heapsize=64k mpy_sia_runner.py
 import cryptolib
-
 import sia_vectors
 
 _MODE_CBC = 2  # cryptolib: 1 = ECB, 2 = CBC

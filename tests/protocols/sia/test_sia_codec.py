@@ -15,7 +15,9 @@ from pysiaalarm.event import SIAEvent
 from controller.alarm.cipher import new_cipher
 from protocols.sia.contact_id import contact_id_data
 from protocols.sia.crc_arc import crc16_arc
+from protocols.sia.errors import SiaError
 from protocols.sia.frame import PAD_ALPHABET, encode_message
+from protocols.sia.reply import parse_reply
 from protocols.sia.sia_dcs import sia_dcs_data
 
 
@@ -110,3 +112,17 @@ def test_pysiaalarm_reads_what_we_encode(account, key, seq, zone, qualifier, eve
         pad = plain[: plain.index("|")]
         assert all(c in PAD_ALPHABET for c in pad)
         assert not set(pad) & set("|[]")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=120),
+    st.builds(lambda body: b"\n" + body + b"\r", st.binary(max_size=80)),
+    st.sampled_from([v[1] for v in sia_vectors.REPLY_VECTORS]).flatmap(
+        lambda good: st.integers(0, len(good) - 1).map(lambda cut: good[:cut])),
+))
+def test_garbage_replies_raise_only_sia_errors(raw):
+    try:
+        parse_reply(raw, sia_vectors.KEY128, new_cipher)
+    except SiaError:
+        pass

@@ -1,0 +1,108 @@
+"""A simulated campus and a host, each in its own process (as in the field: the host opens the
+simulator's ptys like serial ports), driven through their real control sockets."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from controller.service.control_client import HostUnreachable
+from controller.service.control_client import request as host_request
+from controller.store import EventStore
+from sim.control_client import request as sim_request
+
+HERE = Path(__file__).resolve().parent
+SMALL_SITE = HERE / "small-campus.toml"
+# The host is under test here, not the firmware's RAM budget: give the devices room.
+SIM_HEAPSIZE = os.environ.get("CAMPUSGUARD_SIM_HEAPSIZE", "256k")
+
+
+def wait_until(predicate, timeout_s: float, what: str):
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+        except (OSError, ValueError, KeyError, HostUnreachable):
+            last = None
+        if last:
+            return last
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+class RunningCampus:
+    def __init__(self, root: Path, site: Path = SMALL_SITE):
+        self.root = root
+        self.site = site
+        self.sim_dir = root / "sim"
+        self.state_dir = root / "state"
+        self.sim: subprocess.Popen | None = None
+        self.host: subprocess.Popen | None = None
+
+    def _spawn(self, args: list[str], log: str) -> subprocess.Popen:
+        env = {**os.environ, "CAMPUSGUARD_SIM_HEAPSIZE": SIM_HEAPSIZE}
+        out = open(self.root / log, "ab")
+        return subprocess.Popen([sys.executable, "-m", "campusguard.cli", *args], stdout=out,
+                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+    def start(self) -> RunningCampus:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.sim = self._spawn(["sim", "up", "--site", str(self.site), "--state-dir", str(self.sim_dir)],
+                               "sim.log")
+        wait_until(lambda: (self.sim_dir / "sim.json").exists(), 60, "the simulator to boot")
+        self.start_host()
+        return self
+
+    def start_host(self) -> None:
+        self.host = self._spawn(["run", "--site", str(self.site), "--sim", str(self.sim_dir),
+                                 "--state-dir", str(self.state_dir)], "host.log")
+        wait_until(lambda: all(d["online"] for d in self.status()["devices"]), 30,
+                   "every device online")
+
+    def kill_host(self) -> None:
+        assert self.host is not None
+        self.host.send_signal(signal.SIGKILL)
+        self.host.wait(10)
+        self.host = None
+
+    def stop(self) -> None:
+        for proc in (self.host, self.sim):
+            if proc is None or proc.poll() is not None:
+                continue
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # its own session: only what it started
+                proc.wait(5)
+
+    # ------------------------------------------------------------------ driving it
+    def inject(self, action: str, target: str, value: Any = None) -> None:
+        sim_request(self.sim_dir, {"op": "inject", "action": action, "target": target, "value": value})
+
+    def status(self) -> dict[str, Any]:
+        return host_request(self.state_dir / "control.sock", {"verb": "status"}, timeout_s=5)["status"]
+
+    def act(self, verb: str, user: str, reason: str = "test", **more: Any) -> dict[str, Any]:
+        return host_request(self.state_dir / "control.sock",
+                            {"verb": verb, "user": user, "reason": reason, **more})
+
+    def device(self, name: str) -> dict[str, Any]:
+        return next(d for d in self.status()["devices"] if d["name"] == name)
+
+    def events(self, kind: str | None = None, **filters: Any) -> list:
+        store = EventStore(self.state_dir / "events.db")
+        try:
+            return store.query(kind=kind, **filters)
+        finally:
+            store.close()
+
+    def log_text(self) -> str:
+        return "\n".join(f"{e.kind} {e.device} {e.message} {json.dumps(dict(e.data))}" for e in self.events())
