@@ -81,17 +81,20 @@ async def run(board):
     )
     watchdog = board.watchdog(_WATCHDOG_MS)
     supervisor = Supervisor(watchdog)
-    slave = ModbusSlave(
-        board.uart, device, cfg["baud"], identity, supervisor.register("modbus", 1000), board.reset
-    )
+    uart = board.open_uart(cfg["baud"], cfg["parity"], cfg["stopbits"])
+    alive = supervisor.register("modbus", 1000)
+    slave = ModbusSlave(uart, device, cfg["baud"], identity, alive, board.reset)
     tasks = [
         asyncio.create_task(slave.run()),
-        asyncio.create_task(_every(_HOUSEKEEPING_MS, device.housekeeping, supervisor.register("upkeep", 1000))),
+        asyncio.create_task(
+            _every(_HOUSEKEEPING_MS, device.housekeeping, supervisor.register("upkeep", 1000))
+        ),
         asyncio.create_task(io.run()),
         asyncio.create_task(supervisor.run()),
     ]
     if role:
-        tasks.append(asyncio.create_task(_every(_ROLE_TICK_MS, role.tick, supervisor.register("role", 500))))
+        alive = supervisor.register("role", 500)
+        tasks.append(asyncio.create_task(_every(_ROLE_TICK_MS, role.tick, alive)))
     if hasattr(watchdog, "run"):
         tasks.append(asyncio.create_task(watchdog.run()))
     gc.collect()

@@ -66,7 +66,10 @@ class HostProcess:
         env["CAMPUSGUARD_STATE"] = str(self.state_dir)
         return env
 
-    async def start(self, ready_timeout_s: float = 60.0, want_online: int | None = None) -> None:
+    async def start(self, ready_timeout_s: float = 60.0, want_online: int | None = None,
+                    must_be_online: tuple[str, ...] = ()) -> dict:
+        """Start the host; return its first status in which `want_online` devices, and every
+        device named in `must_be_online`, are online."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")
         self._proc = await asyncio.create_subprocess_exec(
@@ -75,6 +78,7 @@ class HostProcess:
             stdout=self._log, stderr=asyncio.subprocess.STDOUT, env=self.env,
         )
         deadline = time.monotonic() + ready_timeout_s
+        offline: list[str] = []
         while time.monotonic() < deadline:
             if self._proc.returncode is not None:
                 raise HostError("the host exited with %s while starting; log: %s" % (self._proc.returncode, self.tail()))
@@ -83,12 +87,13 @@ class HostProcess:
             except HostError:
                 await asyncio.sleep(0.3)
                 continue
-            online = sum(1 for d in status.get("devices", ()) if d.get("online"))
-            if want_online is None or online >= want_online:
-                return
+            offline = [d["name"] for d in status.get("devices", ()) if not d.get("online")]
+            online = len(status.get("devices", ())) - len(offline)
+            if (want_online is None or online >= want_online) and not set(must_be_online) & set(offline):
+                return status
             await asyncio.sleep(0.3)
-        raise HostError("the host was not ready (%s devices online) within %.0f s; log: %s"
-                        % (want_online, ready_timeout_s, self.tail()))
+        raise HostError("the host was not ready within %.0f s: offline %s; log: %s"
+                        % (ready_timeout_s, ", ".join(offline) or "?", self.tail()))
 
     def tail(self, chars: int = 1500) -> str:
         try:

@@ -8,6 +8,12 @@ next character and then hands over every character already due, so characters tr
 chunks whose release time is the wire time of their last byte (asyncio wakes at about 1 ms
 resolution, which is the chunk size).
 
+Firmware processes are fed differently (StreamTap.paced = False): each talker's burst arrives in
+one piece at the wire time of its LAST character. The end of every frame is as timed as on the wire,
+but a device process starved of CPU by a loaded host no longer mistakes the gap between two chunks
+for the t3.5 silence that ends a frame (it did, and lost requests, on a 2-core host at load 14).
+The host's pty is always paced character by character.
+
 Two talkers whose characters overlap in time collide: the overlapping characters are garbled for
 everyone and `collisions` counts it. A tap that starts talking less than t3.5 after the last
 character it heard counts in `early_replies` (a device) or `host_early_requests` (the host's pty)
@@ -31,7 +37,11 @@ _MIN_NOISE_SLEEP_S = 0.001
 
 
 class Tap(Protocol):
-    """One drop on the line."""
+    """One drop on the line.
+
+    A tap may set `paced = False` to be fed whole bursts instead of paced chunks: each talker's
+    burst arrives in one piece at the wire time of its last character (see the module doc).
+    """
 
     name: str
     connected: bool  # False: the drop is cut off the line (hears nothing, is not heard)
@@ -76,6 +86,8 @@ class TimedBus:
         self._pending: list[list] = []
         self._sequence = itertools.count()
         self._tx_end: dict[int, float] = {}  # id(tap) -> wire end of its last character
+        # characters held for burst-fed taps (paced = False) until the burst's last one is due
+        self._held: dict[tuple[int, int], bytearray] = {}
         self._line_end = float("-inf")  # wire end of the last character anyone sent
         self._wake = asyncio.Event()
         self._noise_changed = asyncio.Event()
@@ -152,18 +164,23 @@ class TimedBus:
         faults = self.faults
         latency = faults.latency_s
         end = start
-        for index, value in enumerate(data):
+        last = len(data) - 1
+        for index, byte in enumerate(data):
             end = start + (index + 1) * self.char_s
+            value: int | None = byte
             if others_end > end - self.char_s:  # overlaps another talker's character
-                value = self._garbage(value)
+                value = self._garbage(byte)
                 corrupted += 1
             elif faults.corrupt_rate and self._random.random() < faults.corrupt_rate:
-                value ^= 1 << self._random.randrange(8)
+                value = byte ^ (1 << self._random.randrange(8))
                 corrupted += 1
             if faults.drop_rate and self._random.random() < faults.drop_rate:
                 dropped += 1
-                continue
-            heapq.heappush(self._pending, [end + latency, next(self._sequence), value, sender])
+                value = None  # lost on the line; still ends the burst for burst-fed taps
+                if index != last:
+                    continue
+            # [release time, sequence, value or None, sender, last character of this burst]
+            heapq.heappush(self._pending, [end + latency, next(self._sequence), value, sender, index == last])
         self._tx_end[key] = end
         self._line_end = max(self._line_end, end)
         sent = 0 if is_noise else len(data)
@@ -196,7 +213,7 @@ class TimedBus:
         garbled = 0
         latency = self.faults.latency_s
         for item in self._pending:
-            if item[3] is not sender and item[0] - latency > start:
+            if item[3] is not sender and item[0] - latency > start and item[2] is not None:
                 item[2] = self._garbage(item[2])
                 garbled += 1
         return garbled
@@ -222,19 +239,34 @@ class TimedBus:
         now = self._clock()
         chunks: dict[int, tuple[Tap, bytearray]] = {}
         order: list[int] = []
+        ended: list[Tap] = []
         while self._pending and self._pending[0][0] <= now:
-            _, _, value, sender = heapq.heappop(self._pending)
+            _, _, value, sender, burst_end = heapq.heappop(self._pending)
             key = id(sender)
             if key not in chunks:
                 chunks[key] = (sender, bytearray())
                 order.append(key)
-            chunks[key][1].append(value)
+            if value is not None:
+                chunks[key][1].append(value)
+            if burst_end:
+                ended.append(sender)
         for key in order:
             sender, data = chunks[key]
             payload = bytes(data)
-            for tap in list(self._taps):
-                if tap is not sender and tap.connected:
-                    tap.deliver(payload)
+            for tap in self._taps:
+                if tap is sender or not tap.connected:
+                    continue
+                if getattr(tap, "paced", True):
+                    if payload:
+                        tap.deliver(payload)
+                else:
+                    self._held.setdefault((id(tap), key), bytearray()).extend(payload)
+        for sender in ended:
+            key = id(sender)
+            for tap in self._taps:
+                held = self._held.pop((id(tap), key), None)
+                if held and tap.connected and not getattr(tap, "paced", True):
+                    tap.deliver(bytes(held))
 
     async def _noise_loop(self) -> None:
         mean_burst = 2.0

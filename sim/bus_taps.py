@@ -68,9 +68,10 @@ class PtyHostTap:
 class StreamTap:
     """A device's UART: the firmware process connects to a TCP port we listen on (sim board)."""
 
-    def __init__(self, bus: TimedBus, name: str) -> None:
+    def __init__(self, bus: TimedBus, name: str, paced: bool = False) -> None:
         self.name = name
         self.connected = True  # False while the drop is cut
+        self.paced = paced  # False: fed whole bursts at the wire time of their last character
         self.link_up = asyncio.Event()  # the device's UART socket is connected
         self._bus = bus
         self._writer: asyncio.StreamWriter | None = None

@@ -6,9 +6,9 @@
     ...
     await service.stop()
 
-log_event(kind, message, data) is called for alarm.queued / alarm.acked / alarm.failed /
-alarm.path_lost / alarm.path_restored (kinds from protocols/events.py); it must be quick (an
-EventStore.append) and should not raise (errors in it are logged and ignored).
+log_event(kind, message, data=dict) is called for alarm.queued / alarm.acked / alarm.failed /
+alarm.path_lost / alarm.path_restored (kinds from protocols/events.py): controller/store's
+EventStore.append fits as is. It must be quick and should not raise (errors are logged, ignored).
 
 Delivery: one task takes the oldest pending alarm and tries the primary receiver, with `retries`
 resends and doubling backoff, then each backup; when every path fails it waits (doubling up to
@@ -39,7 +39,7 @@ from protocols.sia.frame import MAX_SEQUENCE
 
 _LOG = logging.getLogger(__name__)
 
-LogEvent = Callable[[str, str, dict[str, Any]], None]
+LogEvent = Callable[..., Any]  # log_event(kind, message, data=dict), e.g. EventStore.append
 
 
 def _iso(when: datetime) -> str:
@@ -79,6 +79,7 @@ class AlarmService:
         self.paths = PathTracker([t.name for t in self.transmitters], self._log)
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._closed = False  # outbox closed by stop()
         self._waiters: dict[int, list[asyncio.Future[OutboxEntry]]] = {}
         self._reported: dict[tuple[int, int], str] = {}  # (entry, receiver) -> last error logged
 
@@ -125,15 +126,17 @@ class AlarmService:
                 await task
         for transmitter in self.transmitters:
             await transmitter.close()
-        self.outbox.close()
+        if not self._closed:
+            self._closed = True
+            self.outbox.close()
 
     def status(self) -> dict[str, Any]:
         """{"path": up|down|unknown, "queued": n, "last_ack": iso|None, "receivers": [...]}."""
+        last_ack = max((p.last_ack for p in self.paths.paths if p.last_ack), default=None)
         return {
             "path": self.paths.summary,
-            "queued": self.outbox.pending_count(),
-            "last_ack": max((p.last_ack for p in self.paths.paths if p.last_ack),
-                            default=None) or self.outbox.last_ack(),
+            "queued": None if self._closed else self.outbox.pending_count(),
+            "last_ack": last_ack or (None if self._closed else self.outbox.last_ack()),
             "receivers": [
                 {
                     "name": path.name, "up": path.up, "last_error": path.last_error,
@@ -263,6 +266,6 @@ class AlarmService:
         if self._log_event is None:
             return
         try:
-            self._log_event(kind, message, data)
+            self._log_event(kind, message, data=data)
         except Exception:  # the event store must never stop alarm delivery
             _LOG.exception("log_event failed for %s", kind)

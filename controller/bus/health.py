@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class HealthPolicy:
     failures_to_offline: int = 3  # consecutive failed transactions before a device is offline
     first_probe_s: float = 0.5  # first re-probe of an offline device after this
-    max_probe_s: float = 8.0  # back-off doubles up to this: a dead device costs one timeout per period
+    max_probe_s: float = 4.0  # back-off doubles up to this: a dead device costs one timeout per period
 
 
 class DeviceHealth:

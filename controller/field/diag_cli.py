@@ -18,12 +18,13 @@ from controller.field.bus_stats import (
 )
 from controller.field.bus_target import resolve_target
 from controller.field.errors import FieldError, UsageError
-from controller.field.modbus_master import DEFAULT_TURNAROUND_S, ModbusMaster
+from controller.field.modbus_master import DEFAULT_RETRIES, DEFAULT_TURNAROUND_S, ModbusMaster
 from controller.field.profile_catalog import profile_by_name
 from controller.field.serial_link import open_port
 from protocols import registers as R
 
-SCAN_TURNAROUND_S = 0.04  # scan: a present unit answers well within this; keeps 247 addresses quick
+SCAN_TURNAROUND_S = 0.05  # scan: a present unit answers well within this; keeps 247 addresses quick
+SCAN_RETRIES = 1  # one lost probe must not hide a unit; an empty address costs two timeouts
 
 EPILOG = """examples:
   campusguard diag scan --port /dev/ttyUSB0 --baud 19200
@@ -50,6 +51,9 @@ def _line_options() -> argparse.ArgumentParser:
     g.add_argument("--timeout", type=float, metavar="S",
                    help="device turnaround allowed after the wire time (default %.2f s, scan %.2f s)"
                    % (DEFAULT_TURNAROUND_S, SCAN_TURNAROUND_S))
+    g.add_argument("--retries", type=int, metavar="N",
+                   help="tries after a lost answer (default %d, scan %d); all are counted"
+                   % (DEFAULT_RETRIES, SCAN_RETRIES))
     p.add_argument("--profile", help="treat the unit as this third-party profile "
                    "(protocols/profiles/*.toml); by default units are identified, or probed")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
@@ -165,7 +169,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         SCAN_TURNAROUND_S if args.command == "scan" else DEFAULT_TURNAROUND_S)
     port = open_port(target.settings)
     try:
-        master = ModbusMaster(port, target.settings, stats, turnaround)
+        retries = args.retries if args.retries is not None else (
+            SCAN_RETRIES if args.command == "scan" else DEFAULT_RETRIES)
+        master = ModbusMaster(port, target.settings, stats, turnaround, retries)
         return _command(args, master, target, profile, session_dir)
     finally:
         port.close()
@@ -229,6 +235,7 @@ def _command(args, master, target, profile, session_dir) -> int:
         if args.reset:
             clear_session(session_dir, target.settings.port)
         units = args.units or sorted(load_session(session_dir, target.settings.port).units)
+        master.retries = 0  # a poll is one request: the rates are the line's, not the retries'
         for _ in range(args.poll):
             for unit in units:
                 try:

@@ -22,7 +22,8 @@ from controller.field.serial_link import SerialSettings
 from protocols import pdu, rtu
 from protocols.errors import EXCEPTION_NAMES, ExceptionResponse, FrameError, ModbusError
 
-DEFAULT_TURNAROUND_S = 0.08  # device think time allowed after the request's last byte
+DEFAULT_TURNAROUND_S = 0.15  # device think time allowed after the request's last byte
+DEFAULT_RETRIES = 2  # a lost frame is retried (and still counted); the bus view shows them all
 
 
 @dataclass(frozen=True)
@@ -44,30 +45,56 @@ class NoAnswer(FieldError):
 
 class ModbusMaster:
     def __init__(self, port: serial.SerialBase, settings: SerialSettings, stats: SessionStats,
-                 turnaround_s: float = DEFAULT_TURNAROUND_S) -> None:
+                 turnaround_s: float = DEFAULT_TURNAROUND_S,
+                 retries: int = DEFAULT_RETRIES) -> None:
         self.port = port
         self.settings = settings
         self.stats = stats
         self.turnaround_s = turnaround_s
+        self.retries = retries
+        self._quiet_from = 0.0  # monotonic time the line last carried a byte we sent or saw
+
+    def _wait_for_silence(self) -> None:
+        """Serial line V1.02 §2.5.1.1: frames are separated by at least 3.5 character times.
+        Every device hears every frame, answers included; a request sent too soon after the last
+        answer merges with it in the receivers' framing and is discarded as garbage."""
+        gap_s = rtu.t35_us(self.settings.baud) / 1e6 + 0.001  # +1 ms for adapter/pty jitter
+        wait = self._quiet_from + gap_s - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
 
     # ------------------------------------------------------------ raw exchange
     def exchange(self, unit: int, request_pdu: bytes, expect_bytes: int = 256) -> bytes:
-        """Send one request and return the answer PDU (bytes). Raises NoAnswer on timeout/garbage,
-        ExceptionResponse for a Modbus exception. Unit 0 (broadcast) returns b"" without waiting."""
+        """Send one request and return the answer PDU (bytes), retrying a lost frame up to
+        `retries` times (every attempt is counted). Raises NoAnswer when all attempts fail,
+        ExceptionResponse for a Modbus exception. Unit 0 (broadcast) returns b"" at once."""
+        for attempt in range(self.retries + 1):
+            try:
+                return self._exchange_once(unit, request_pdu, expect_bytes)
+            except NoAnswer:
+                if attempt == self.retries:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _exchange_once(self, unit: int, request_pdu: bytes, expect_bytes: int) -> bytes:
         stray = self.port.in_waiting
         if stray:
             self.port.reset_input_buffer()
             self.stats.count(unit, "stray_bytes", stray)
         adu = rtu.build_adu(unit, request_pdu)
+        baud = self.settings.baud
+        self._wait_for_silence()
         self.port.write(adu)
         self.port.flush()
-        baud = self.settings.baud
+        sent = time.monotonic()
+        self._quiet_from = sent + rtu.frame_time_us(len(adu), baud) / 1e6
         if unit == rtu.BROADCAST:
-            time.sleep((rtu.frame_time_us(len(adu), baud) + rtu.t35_us(baud)) / 1e6)
             return b""
         self.stats.count(unit, "requests")
         wire_s = (rtu.frame_time_us(len(adu) + expect_bytes, baud) + rtu.t35_us(baud)) / 1e6
-        frame = self._read_frame(time.monotonic() + wire_s + self.turnaround_s)
+        frame = self._read_frame(sent + wire_s + self.turnaround_s)
+        if frame:
+            self._quiet_from = max(self._quiet_from, time.monotonic())
         outcome = self._judge(unit, frame)
         if outcome.kind == "answer":
             self.stats.count(unit, "answers")
@@ -154,6 +181,17 @@ def explain_no_answer(master: ModbusMaster, unit: int, outcome: Outcome,
     """Turn a failed request into NoDevice or WrongBaud, trying the other standard speeds so the
     hint can name the one the unit answers at."""
     settings = master.settings
+    try:
+        master.read_registers(unit, 0, 1)
+        return NoDevice(
+            "unit %d answers simple reads but this request got no valid answer (%s) in %d tries"
+            % (unit, outcome.kind.replace("_", " "), master.retries + 1),
+            "a busy or noisy bus, or a slow device: see `campusguard diag bus`; try a longer "
+            "--timeout or more --retries")
+    except ExceptionResponse:
+        pass
+    except (NoAnswer, ModbusError):
+        pass
     if probe_other_bauds and settings.port and "://" not in settings.port:
         found = probe_bauds(master, unit)
         if found:
@@ -191,7 +229,7 @@ def probe_bauds(master: ModbusMaster, unit: int) -> int:
             probe = ModbusMaster(port, SerialSettings(master.settings.port, baud,
                                                       master.settings.parity,
                                                       master.settings.stopbits),
-                                 SessionStats(port=master.settings.port), master.turnaround_s)
+                                 SessionStats(port=master.settings.port), master.turnaround_s, 0)
             try:
                 probe.read_registers(unit, 0, 1)
                 return baud

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from controller.bus.errors import BusError
+from controller.bus.errors import BusError, DeviceTimeout
 from controller.bus.scheduler import BusScheduler
 from controller.devices.profile_device import ProfileDevice
 from controller.devices.role_device import ADDR_MODE, RoleDevice
@@ -27,6 +27,18 @@ from controller.service.registry import Registry
 from protocols import events as E
 
 Log = Callable[..., None]  # log(kind, message, device=, zone=, drill=, data=)
+ATTEMPTS = 3  # life-safety writes and verifications: our own retries (pymodbus's are off), each
+# one short timeout, so a lost frame costs ~0.1 s, never the bus
+
+
+async def submit_with_retries(scheduler: BusScheduler, job, attempts: int = ATTEMPTS):
+    for attempt in range(attempts):
+        try:
+            return await scheduler.submit(job)
+        except DeviceTimeout:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -157,7 +169,7 @@ class Dispatcher:
             return time.monotonic(), rewritten
 
         try:
-            t2, rewritten = await scheduler.submit(verify)
+            t2, rewritten = await submit_with_retries(scheduler, verify)
         except BusError as exc:
             self.log(E.COMMAND_FAILED, f"{device.name} did not confirm {command.action}: {exc}",
                      device=device.name, zone=device.setup.zone, drill=command.drill,
@@ -203,7 +215,7 @@ class Dispatcher:
         data: dict[str, Any] = {"action": command.action, "bus": device.setup.bus,
                                 "unit": device.unit, "trigger": trigger.source, "t0": trigger.t0}
         try:
-            t1, t2 = await scheduler.submit(send)
+            t1, t2 = await submit_with_retries(scheduler, send)
         except BusError as exc:
             self.log(E.COMMAND_FAILED, f"{command.action} to {name} failed: {exc}", device=name,
                      zone=device.setup.zone, drill=command.drill, data=data)

@@ -256,6 +256,9 @@ class Board:
             raise SystemExit("usage: main.py --uart HOST:PORT|listen:PORT [--io HOST:PORT] --flash DIR [--log]")
         self.uart = SimUart(self.uart_spec)
 
+    def open_uart(self, baud, parity, stopbits):
+        return self.uart  # a TCP byte channel: the bus model applies the line settings
+
     def make_io(self, points, clock):
         return SimIo(self.io_spec, points, clock)
 

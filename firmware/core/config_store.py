@@ -63,7 +63,7 @@ def validate(cfg):
         try:
             reg = R.find(block, name)
         except KeyError:
-            raise ConfigError("param %r is not a register of role %s" % (name, cfg["role"]))
+            raise ConfigError("param %r is not a register of role %s" % (name, cfg["role"])) from None
         value = params[name]
         if reg[R.ACCESS] != "rw" or not isinstance(value, int) or not reg[R.LO] <= value <= reg[R.HI]:
             raise ConfigError("param %r=%r outside %d..%d" % (name, value, reg[R.LO], reg[R.HI]))

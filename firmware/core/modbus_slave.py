@@ -7,8 +7,10 @@
 import asyncio
 from array import array
 
+from core.ticks import ticks_diff, ticks_us
 from protocols import pdu_codes as P
 from protocols import rtu
+from protocols.crc import crc_ok
 from protocols.errors import BadCount, FrameError, OversizeFrame, UnknownFunction
 from protocols.pdu_reply_encode import (
     encode_diagnostics_into,
@@ -18,7 +20,6 @@ from protocols.pdu_reply_encode import (
     encode_write_single_into,
 )
 from protocols.pdu_request_decode import decode_request
-from core.ticks import ticks_diff, ticks_us
 
 try:
     from micropython import const
@@ -58,6 +59,7 @@ class ModbusSlave:
         gap_us = max(self.t35_us, uart.min_gap_us)
         self.gap_ms = (gap_us + 999) // 1000
         self.last_rx_us = 0
+        self._n = 0  # bytes in rx after the last receive
         self.turnaround_us = 0  # last request end -> reply start, for the report
 
     def _count(self, which):
@@ -73,6 +75,16 @@ class ModbusSlave:
         while await self._recv(0, self.gap_ms):
             self.alive()
 
+    def _expected(self, length_of, n):
+        """Frame length the request (or response) table expects: > 0, 0 = need more bytes,
+        -1 = function unknown to the table, -2 = impossible (oversize)."""
+        try:
+            return length_of(self.rx, n)
+        except UnknownFunction:
+            return -1
+        except OversizeFrame:
+            return -2
+
     async def run(self):
         n = 0
         while True:
@@ -81,48 +93,51 @@ class ModbusSlave:
                 self.alive()
                 if n == 0:
                     continue
-            need = 0
-            overflow = False
-            while True:
-                try:
-                    need = rtu.request_length(self.rx, n)
-                except UnknownFunction:
-                    need = -1  # length unknown: the frame ends at the silence
-                except OversizeFrame:
-                    overflow = True
-                    break
-                if 0 < need <= n:
-                    break
-                if n >= _RX_SIZE:
-                    overflow = True
-                    break
-                got = await self._recv(n, self.gap_ms)
-                if not got:
-                    break  # t3.5 silence
-                n += got
-            if overflow:
-                self._count(_CHAR_OVERRUN)
+            consumed = await self._next_frame(n)
+            if consumed < 0:  # garbage: everything up to the next silence is discarded
                 self._count(_BUS_COMM_ERRORS)
                 await self._skip_to_silence()
                 n = 0
                 continue
-            if need == -1:
-                length = n
-            elif 0 < need <= n:
-                length = need
-            else:
-                self._count(_BUS_COMM_ERRORS)  # frame cut short by silence
-                n = 0
-                continue
-            ok = await self._handle(length)
-            if not ok:
-                await self._skip_to_silence()
-                n = 0
-                continue
-            rest = n - length
+            n = self._n
+            rest = n - consumed
             if rest > 0:
-                self.rx[0:rest] = self.rx[length:n]
+                self.rx[0:rest] = self.rx[consumed:n]
             n = rest
+
+    async def _next_frame(self, n):
+        """Collect and act on the frame at rx[0:]: a request (answered if it is ours), or another
+        slave's reply on the shared bus (skipped without waiting for a silence, so a request that
+        follows it closely is not lost). Returns the bytes used, or -1 for garbage."""
+        rx = self.rx
+        while True:
+            self._n = n
+            req = self._expected(rtu.request_length, n)
+            if 0 < req <= n and crc_ok(rx, req):
+                await self._handle(req)
+                return req
+            resp = self._expected(rtu.response_length, n)
+            if 0 < resp <= n and crc_ok(rx, resp):
+                self._count(_BUS_MESSAGES)  # another slave's reply
+                return resp
+            req_done = req < 0 or req <= n and req > 0
+            resp_done = resp < 0 or resp <= n and resp > 0
+            if req_done and resp_done and req != -1:
+                return -1  # complete by both tables and neither checks out: corrupt
+            if n >= _RX_SIZE:
+                self._count(_CHAR_OVERRUN)
+                return -1
+            got = await self._recv(n, self.gap_ms)
+            if not got:  # t3.5 silence ends the frame
+                self._n = n
+                if req == -1 and n >= rtu.MIN_ADU and crc_ok(rx, n):
+                    await self._handle(n)  # a function this table does not know: exception 01
+                    return n
+                if req == -1 and n < rtu.MIN_ADU:
+                    return -1
+                self._count(_BUS_COMM_ERRORS)  # frame cut short by the silence
+                return n
+            n += got
 
     async def _handle(self, length):
         """Process one frame; False when it was corrupt (then resynchronise on silence)."""

@@ -12,6 +12,7 @@
 # of direction stops first for _REVERSE_DEAD_MS.
 from core import register_map as R
 from core.ticks import ticks_add, ticks_diff
+
 from roles.role_base import RoleBase
 
 try:

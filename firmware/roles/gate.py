@@ -7,9 +7,10 @@
 #     same tick and reverses to open; a second edge contact during that reversal stops only;
 #   - lockdown closes and locks (local buttons ignored unless the key override is turned) and
 #     retries a close that an obstruction reversed; fire on an evacuation route opens and holds.
-from core.io_map import edge_thresholds
 from core import register_map as R
+from core.io_map import edge_thresholds
 from core.ticks import ticks_add, ticks_diff
+
 from roles.role_base import RoleBase
 
 try:

@@ -8,6 +8,7 @@
 #   - led_received lights once the host acknowledges; while the host is silent it blinks ("no host").
 from core import register_map as R
 from core.ticks import ticks_add, ticks_diff
+
 from roles.role_base import RoleBase
 
 try:

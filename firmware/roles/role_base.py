@@ -11,7 +11,7 @@ class RoleBase:
     CODE = 0
     BLOCK = ()
     STATE_NAMES = ()
-    OUTPUT_IO = ()  # io point of each bit of the outputs register (registers.py *_OUTPUT_NAMES order)
+    OUTPUT_IO = ()  # io point of each outputs-register bit, in *_OUTPUT_NAMES order
     COMM_LOSS_ACTION = ""
 
     def __init__(self, bank, io, clock, log=None):

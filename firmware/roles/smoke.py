@@ -6,6 +6,7 @@
 # panel) until command 3. Comm loss changes nothing: the local alarm and relay keep working.
 from core import register_map as R
 from core.ticks import ticks_add, ticks_diff
+
 from roles.role_base import RoleBase
 
 try:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class BenchPlan:
     quick: bool
-    panic_trials: int  # per panic station bus on the demo campus (panic_to_commanded/_confirmed)
+    panic_trials: int  # per panic station bus on the demo campus (panic_to_commanded)
+    confirm_trials: int  # of those, how many also wait for every barrier confirmed (and reset the bollards)
     guard_trials: int  # guard_to_commanded on the demo campus
     smoke_trials: int  # smoke_to_egress_commanded on the demo campus
     alarm_trials: int  # event_to_receiver_ack (hil/alarm_bench.py)
@@ -23,6 +24,7 @@ class BenchPlan:
 FULL = BenchPlan(
     quick=False,
     panic_trials=200,
+    confirm_trials=200,
     guard_trials=200,
     smoke_trials=200,
     alarm_trials=200,
@@ -36,7 +38,8 @@ FULL = BenchPlan(
 
 QUICK = BenchPlan(
     quick=True,
-    panic_trials=5,
+    panic_trials=6,
+    confirm_trials=2,
     guard_trials=5,
     smoke_trials=2,
     alarm_trials=20,

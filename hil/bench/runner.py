@@ -133,7 +133,7 @@ def _site_facts(site_path: Path):
 
 
 async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_trials: int, guard_trials: int,
-                        smoke_trials: int, confirm: bool, sweep: str = "") -> None:
+                        smoke_trials: int, confirm_trials: int, sweep: str = "") -> None:
     site = _site_facts(site_path)
     timing = {b.name: BusTiming(b.name, b.baud) for b in site.buses}
     on_bus = {b.name: sum(1 for d in site.devices if d.bus == b.name) for b in site.buses}
@@ -152,14 +152,14 @@ async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_tri
             for bus_name, station in stations.items():
                 samples, failed = await run.repeat(
                     "panic_to_commanded %s" % station.name, panic_trials,
-                    lambda i, s=station.name: panic_trial(session, s, _POLL_PHASE_S, confirm=confirm))
+                    lambda i, s=station.name: panic_trial(session, s, _POLL_PHASE_S, confirm=i < confirm_trials))
                 hold_ms = float(station.params.get("hold_ms", R.find(R.PANIC, "hold_ms")[R.DEFAULT]))
                 source = timing[bus_name]
                 run.add("panic_to_commanded", source, on_bus[bus_name], [s.commanded_ms for s in samples], failed,
                         detect_then_broadcast(source, targets), site=site_path, sweep=sweep, deliberate_ms=hold_ms,
                         design_bound=detect_then_broadcast(source, targets, poll_reads=host_poll_reads("panic")),
                         stages=panic_stages(samples))
-                if confirm:
+                if confirm_trials:
                     run.add("panic_to_confirmed", source, on_bus[bus_name],
                             [s.confirmed_ms for s in samples if s.confirmed_ms is not None], failed,
                             detect_broadcast_verify(source, [(timing[b], len(d)) for b, d in barrier_buses.items()]),
@@ -185,6 +185,15 @@ async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_tri
                 if failed and not by_bus:
                     run.notes.append("smoke_to_egress_commanded: all %d trials failed" % failed)
         finally:
+            if session.host is not None:
+                try:
+                    for bus_name, info in (await session.bus_stats()).items():
+                        run.notes.append(
+                            "%s %s: host poll cycle %s ms (its estimate %s ms, max %s ms), %s of %s "
+                            "transactions failed" % (label, bus_name, info.get("cycle_ms"), info.get("estimated_cycle_ms"),
+                                                     info.get("max_cycle_ms"), info.get("failures"), info.get("transactions")))
+                except HostError:
+                    pass
             await session.close()
 
 
@@ -230,7 +239,7 @@ async def _sweeps(run: BenchRun) -> None:
         site = write_site(run.work_dir / "sites", devices, baud)
         try:
             await _campus_paths(run, site, "sweep-%s-%d-%d" % (axis, devices, baud), panic_trials=plan.sweep_trials,
-                                guard_trials=0, smoke_trials=0, confirm=False, sweep=axis)
+                                guard_trials=0, smoke_trials=0, confirm_trials=0, sweep=axis)
         except (TargetUnavailable, HostError, OSError) as exc:
             run.notes.append("sweep %s: %d devices at %d baud failed to start: %s" % (axis, devices, baud, exc))
 
@@ -243,7 +252,7 @@ async def run_bench(out_dir: Path, plan: BenchPlan, command: str, demo_site: Pat
     try:
         try:
             await _campus_paths(run, demo_site, "demo", panic_trials=plan.panic_trials, guard_trials=plan.guard_trials,
-                                smoke_trials=plan.smoke_trials, confirm=True)
+                                smoke_trials=plan.smoke_trials, confirm_trials=plan.confirm_trials)
         except (TargetUnavailable, HostError, OSError) as exc:
             run.notes.append("demo campus: could not run: %s" % exc)
         await _alarm_path(run)

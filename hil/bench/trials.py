@@ -159,18 +159,36 @@ async def wait_commanded_normal(session: BenchSession, since: float, timeout_s: 
         raise TrialFailed("the host did not return the barriers to normal mode within %.0f s" % timeout_s)
 
 
-async def _lower_bollards(session: BenchSession) -> None:
-    """Put raised bollards back down (sim: the plant's position) so every trial rises them."""
+async def lower_bollards(session: BenchSession, timeout_s: float = 20.0) -> None:
+    """Put raised bollards back down so the next trial rises them again. Neither a clear nor
+    normal mode lowers a bollard (fail-secure), so the harness does what a technician would:
+    power it off, let it down by hand, power it on; then waits until the host reads it down."""
     plant_state = getattr(session.target, "plant_state", None)
     if plant_state is None:
-        return
-    for device in session.barriers():
-        if device.role == "bollard" and plant_state(device.name).get("position", 0.0) > 0.0:
-            await session.target.place(device.name, 0.0)
+        return  # hardware: the rig's plant is lowered the same way only where power is wired
+    raised = [d for d in session.barriers()
+              if d.role == "bollard" and plant_state(d.name).get("position", 0.0) > 0.0]
+    for device in raised:
+        await session.target.power(device.name, False)
+        await session.target.place(device.name, 0.0)
+    since = time.monotonic()
+    for device in raised:
+        await session.target.power(device.name, True)
+    for device in raised:
+        tap = session.taps[device.bus]
+
+        def seen_down(unit=device.unit, tap=tap):
+            return next((r.t for r in tap.reads if r.t >= since and r.unit == unit
+                         and r.value(STATE_ADDRESS) == BOLLARD_DOWN), None)
+
+        if await tap.wait_until(seen_down, timeout_s) is None:
+            raise TrialFailed("%s did not come back down and online within %.0f s" % (device.name, timeout_s))
 
 
 async def panic_trial(session: BenchSession, station: str, phase_s: float, *, confirm: bool = True,
                       timeout_s: float = 15.0) -> Sample:
+    if confirm:
+        await lower_bollards(session)  # every confirmed trial includes a full EFO rise
     await _settle(session, phase_s)
     t0 = await session.target.press_panic(station)
     try:
@@ -181,7 +199,6 @@ async def panic_trial(session: BenchSession, station: str, phase_s: float, *, co
     finally:
         await _back_to_normal(session, timeout_s)
         await session.target.reset_panic(station)
-        await _lower_bollards(session)
         await asyncio.sleep(1.0)  # the key reset is held 0.5 s; the host sees the station idle
 
 
@@ -212,7 +229,6 @@ async def guard_trial(session: BenchSession, phase_s: float, timeout_s: float = 
         if not lockdown.done():
             lockdown.cancel()
         await _back_to_normal(session, timeout_s)
-        await _lower_bollards(session)
 
 
 async def smoke_trial(session: BenchSession, detector: str, phase_s: float, timeout_s: float = 30.0) -> Sample:

@@ -4,9 +4,8 @@ import os
 import subprocess
 
 import pytest
-from firmware_scenarios import run_all
-
 from firmware_paths import FIRMWARE, HERE, MICROPYTHON, REPO
+from firmware_scenarios import run_all
 
 SCENARIOS = run_all.scenarios()
 

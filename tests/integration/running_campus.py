@@ -60,11 +60,20 @@ class RunningCampus:
         self.start_host()
         return self
 
-    def start_host(self) -> None:
+    def start_host(self, wait_for_devices: bool = True) -> None:
         self.host = self._spawn(["run", "--site", str(self.site), "--sim", str(self.sim_dir),
                                  "--state-dir", str(self.state_dir)], "host.log")
-        wait_until(lambda: all(d["online"] for d in self.status()["devices"]), 30,
-                   "every device online")
+        if not wait_for_devices:
+            self.status_when_up()
+            return
+        names = {d["name"] for d in self.status_when_up()["devices"] if d["role"] != "panic-input"}
+        since = max((e.id for e in self.events()), default=0)
+        wait_until(lambda: names <= {e.device for e in self.events("device.online") if e.id > since}
+                   or names <= {d["name"] for d in self.status()["devices"] if d["online"]}, 30,
+                   "every device to have answered")
+
+    def status_when_up(self) -> dict[str, Any]:
+        return wait_until(self.status, 15, "the host's control socket")
 
     def kill_host(self) -> None:
         assert self.host is not None

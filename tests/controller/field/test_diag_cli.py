@@ -97,7 +97,8 @@ def test_bus_reports_error_rates_of_the_session(standin, cli):
     cli("diag", "scan", "--units", "1-5", "--no-progress", *line(standin))
     r = cli("diag", "bus", *line(standin, "--json"))
     total = r.json()["session"]["total"]
-    assert total["requests"] >= 5 and total["timeouts"] == 3  # units 3, 4, 5 are absent
+    # units 3, 4, 5 are absent: scan asks each twice (one retry) before moving on
+    assert total["requests"] >= 8 and total["timeouts"] == 6
     assert r.json()["session"]["units"]["3"]["timeout_rate"] == 1.0
     r = cli("diag", "bus", "--reset", "--poll", "2", "--units", "1,7", *line(standin, "--json"))
     units = r.json()["session"]["units"]

@@ -1,7 +1,8 @@
 # Rising bollard safety rules (UFGS 02840) on a stepped clock.
 from core import register_map as R
-from firmware_scenarios.harness import Rig
 from roles import bollard as B
+
+from firmware_scenarios.harness import Rig
 
 RAISE, LOWER, EFO, STOP, RESET = 1, 2, 3, 4, 5
 

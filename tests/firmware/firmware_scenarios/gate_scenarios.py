@@ -1,7 +1,8 @@
 # Gate safety rules (UL 325) on a stepped clock. Each scenario raises AssertionError on failure.
 from core import register_map as R
-from firmware_scenarios.harness import Rig
 from roles import gate as G
+
+from firmware_scenarios.harness import Rig
 
 CLOSE, OPEN_CMD, STOP, LOCK, UNLOCK, RESET = 2, 1, 3, 4, 5, 6
 

@@ -2,6 +2,7 @@
 # firmware's 10 ms role task does.
 from core import register_map as R
 from core.register_bank import RegisterBank
+
 from firmware_scenarios.fakes import FakeIo, SteppedClock
 
 _POINTS = None

@@ -1,7 +1,8 @@
 # Panic station rules (GB 50394: latching, no self-reset, anti-false-trigger) on a stepped clock.
 from core import register_map as R
-from firmware_scenarios.harness import Rig
 from roles import panic as P
+
+from firmware_scenarios.harness import Rig
 
 
 def _press(rig, ms):

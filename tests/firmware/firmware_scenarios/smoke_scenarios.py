@@ -1,7 +1,8 @@
 # Smoke detector rules (verification, latching, drift compensation, chamber faults).
 from core import register_map as R
-from firmware_scenarios.harness import Rig
 from roles import smoke as S
+
+from firmware_scenarios.harness import Rig
 
 
 def scenario_alarm_after_verification_latches_until_reset():
