@@ -21,6 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, type=Path, help="directory for bench.json and the plots")
     parser.add_argument("--quick", action="store_true",
                         help="few trials and sweep points, under 2 minutes (bench.json says quick)")
+    parser.add_argument("--trials", type=int, default=None,
+                        help="trials per path instead of the full run's 200 (all sweep points kept; bench.json says so)")
     parser.add_argument("--site", type=Path, default=None, help="site file for the main table (default: the demo campus)")
     parser.add_argument("--report", type=Path, default=None,
                         help="also render this markdown report (e.g. docs/BENCHMARKS.md) with plots beside it in bench/")
@@ -31,12 +33,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from hil.bench.plan import FULL, QUICK
+    from hil.bench.plan import FULL, QUICK, with_trials
     from hil.bench.runner import DEMO_SITE, run_bench
 
     command = "campusguard " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["bench"] else (
         "campusguard bench --out %s%s" % (args.out, " --quick" if args.quick else ""))
-    path = asyncio.run(run_bench(args.out, QUICK if args.quick else FULL, command,
+    plan = QUICK if args.quick else FULL
+    if args.trials:
+        plan = with_trials(plan, args.trials)
+    path = asyncio.run(run_bench(args.out, plan, command,
                                  demo_site=args.site or DEMO_SITE, keep_work=args.keep_work,
                                  heapsize=args.heapsize))
     bench = json.loads(path.read_text())

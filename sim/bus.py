@@ -147,7 +147,9 @@ class TimedBus:
         own_end = self._tx_end.get(key, float("-inf"))
         start = max(now, own_end)
         frames, early, collisions = counts.frames, counts.early_replies, counts.collisions
-        others_end = max((end for k, end in self._tx_end.items() if k != key), default=float("-inf"))
+        others_end = max(
+            (end for k, end in self._tx_end.items() if k != key), default=float("-inf")
+        )
         continuing = start <= own_end + self.char_s  # its UART is still sending this burst
         host_early = counts.host_early_requests
         if not is_noise and not continuing:
@@ -180,7 +182,9 @@ class TimedBus:
                 if index != last:
                     continue
             # [release time, sequence, value or None, sender, last character of this burst]
-            heapq.heappush(self._pending, [end + latency, next(self._sequence), value, sender, index == last])
+            heapq.heappush(
+                self._pending, [end + latency, next(self._sequence), value, sender, index == last]
+            )
         self._tx_end[key] = end
         self._line_end = max(self._line_end, end)
         sent = 0 if is_noise else len(data)
@@ -203,7 +207,9 @@ class TimedBus:
         self.transmit(self._noise, bytes(self._random.randrange(256) for _ in range(nbytes)))
 
     def note_host_overrun(self, nbytes: int) -> None:
-        self._counters = replace(self._counters, host_overruns=self._counters.host_overruns + nbytes)
+        self._counters = replace(
+            self._counters, host_overruns=self._counters.host_overruns + nbytes
+        )
 
     def _garbage(self, value: int) -> int:
         return value ^ self._random.randrange(1, 256)

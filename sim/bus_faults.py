@@ -21,8 +21,12 @@ class BusCounters:
     corrupted_bytes: int = 0  # characters delivered with different bits than were sent
     dropped_bytes: int = 0  # characters lost on the line
     noise_bytes: int = 0  # characters of noise bursts
-    early_replies: int = 0  # device transmissions that began less than t3.5 after the last char heard
-    host_early_requests: int = 0  # the same for the host (masters must keep t3.5 between frames too)
+    early_replies: int = (
+        0  # device transmissions that began less than t3.5 after the last char heard
+    )
+    host_early_requests: int = (
+        0  # the same for the host (masters must keep t3.5 between frames too)
+    )
     cut_bytes: int = 0  # characters sent by a drop cut off the line (nobody heard them)
     host_overruns: int = 0  # characters the host side could not take (its pty buffer was full)
 

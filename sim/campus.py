@@ -1,10 +1,10 @@
 """The simulated campus: every device of a site file on its timed bus, wired to its plant.
 
-    async with Campus.start(site_path, state_dir) as campus:
-        campus.ports                       # {bus: "/dev/pts/N"}
-        await campus.inject("panic", "guard-room-panic")
-        campus.plant("main-gate-slider").state
-        campus.bus("gate-bus").counters
+async with Campus.start(site_path, state_dir) as campus:
+    campus.ports                       # {bus: "/dev/pts/N"}
+    await campus.inject("panic", "guard-room-panic")
+    campus.plant("main-gate-slider").state
+    campus.bus("gate-bus").counters
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any, AsyncIterator
 
 from sim.bus import TimedBus
 from sim.bus_taps import PtyHostTap, StreamTap
-from sim.device_process import FIRMWARE_DIR, DeviceProcess
 from sim.control_server import ControlServer
+from sim.device_process import FIRMWARE_DIR, DeviceProcess
 from sim.errors import DeviceStartError, InjectError, SimError
 from sim.flash_provision import device_config, provision
 from sim.injections import BY_NAME
@@ -44,8 +44,15 @@ _CRASHES_BEFORE_GIVING_UP = 2  # a firmware that dies twice before booting will 
 
 
 class Campus:
-    def __init__(self, site: SimSite, state_dir: Path, heapsize: str | None = None) -> None:
+    def __init__(
+        self,
+        site: SimSite,
+        state_dir: Path,
+        heapsize: str | None = None,
+        paced_devices: bool = False,
+    ) -> None:
         self.site = site
+        self.paced_devices = paced_devices  # True: devices hear paced chunks too (see sim/bus.py)
         self.state_dir = state_dir
         self.heapsize = heapsize or os.environ.get("CAMPUSGUARD_SIM_HEAPSIZE") or DEFAULT_HEAPSIZE
         self.buses: dict[str, TimedBus] = {}
@@ -68,8 +75,9 @@ class Campus:
         heapsize: str | None = None,
         boot_timeout_s: float = 60.0,
         control: bool = True,
+        paced_devices: bool = False,
     ) -> AsyncIterator[Campus]:
-        campus = cls(read_site(site_path), Path(state_dir), heapsize)
+        campus = cls(read_site(site_path), Path(state_dir), heapsize, paced_devices)
         try:
             await campus.open(boot_timeout_s, control)
             yield campus
@@ -85,7 +93,9 @@ class Campus:
             await self._control.open()  # refuses when another simulator serves this directory
         (self.state_dir / SIM_JSON).unlink(missing_ok=True)
         if any(d.role for d in self.site.devices) and not (FIRMWARE_DIR / "main.py").exists():
-            raise DeviceStartError(f"{FIRMWARE_DIR / 'main.py'} is missing: the simulator runs the real firmware")
+            raise DeviceStartError(
+                f"{FIRMWARE_DIR / 'main.py'} is missing: the simulator runs the real firmware"
+            )
         for spec in self.site.buses:
             bus = TimedBus(spec.name, spec.baud, spec.parity, spec.stopbits)
             host = PtyHostTap(bus)
@@ -131,19 +141,25 @@ class Campus:
             plant = Plant(spec, "smoke" if profile.kind == "smoke" else "inputs")
             alarm_pct = float(spec.plant.get("alarm_pct", _PROFILE_ALARM_PCT))
             slave = ProfileSlave(
-                bus, spec.name, spec.unit, profile, lambda name: point_values(profile, plant.state, alarm_pct, name)
+                bus,
+                spec.name,
+                spec.unit,
+                profile,
+                lambda name: point_values(profile, plant.state, alarm_pct, name),
             )
             bus.attach(slave)
             return SimulatedDevice(spec=spec, plant=plant, slave=slave)
         plant = Plant(spec, spec.role)
-        uart = StreamTap(bus, spec.name)
+        uart = StreamTap(bus, spec.name, paced=self.paced_devices)
         io = IoLink(plant)
         uart_port = await uart.listen()
         io_port = await io.listen()
         bus.attach(uart)
         flash_dir = self.state_dir / "devices" / spec.name
         bus_spec = next(b for b in self.site.buses if b.name == spec.bus)
-        provision(flash_dir, device_config(self.site.name, spec, bus_spec, self.site.comm_loss_timeout_s))
+        provision(
+            flash_dir, device_config(self.site.name, spec, bus_spec, self.site.comm_loss_timeout_s)
+        )
         process = DeviceProcess(spec.name, uart_port, io_port, flash_dir, self.heapsize)
         return SimulatedDevice(spec=spec, plant=plant, uart=uart, io=io, process=process)
 
@@ -153,12 +169,16 @@ class Campus:
         while time.monotonic() < deadline:
             if all(d.booted for d in self.devices.values()):
                 return
-            if any(d.process and d.process.crashes >= _CRASHES_BEFORE_GIVING_UP for d in self.devices.values()):
+            if any(
+                d.process and d.process.crashes >= _CRASHES_BEFORE_GIVING_UP
+                for d in self.devices.values()
+            ):
                 reason = f"crashed {_CRASHES_BEFORE_GIVING_UP} times while booting"
                 break
             await asyncio.sleep(0.05)
         late = [
-            d for d in self.devices.values()
+            d
+            for d in self.devices.values()
             if not d.booted and (reason.startswith("did not") or d.process and d.process.crashes)
         ]
         details = []
@@ -216,7 +236,12 @@ class Campus:
             "control_socket": str(self.state_dir / CONTROL_SOCKET) if self._control else None,
             "boot_s": round(self.boot_s or 0.0, 3),
             "buses": {
-                name: {"port": self.hosts[name].path, "baud": bus.baud, "parity": bus.parity, "stopbits": bus.stopbits}
+                name: {
+                    "port": self.hosts[name].path,
+                    "baud": bus.baud,
+                    "parity": bus.parity,
+                    "stopbits": bus.stopbits,
+                }
                 for name, bus in self.buses.items()
             },
             "devices": [
@@ -228,7 +253,12 @@ class Campus:
     def status(self) -> dict[str, Any]:
         return {
             "buses": {
-                name: {"port": self.hosts[name].path, "baud": bus.baud, "faults": dict(bus.faults.__dict__), "counters": bus.counters.as_dict()}
+                name: {
+                    "port": self.hosts[name].path,
+                    "baud": bus.baud,
+                    "faults": dict(bus.faults.__dict__),
+                    "counters": bus.counters.as_dict(),
+                }
                 for name, bus in self.buses.items()
             },
             "devices": [d.status() for d in self.devices.values()],
@@ -258,6 +288,8 @@ class Campus:
             device.tap.connected = not on_off(action, value)
         else:
             device.plant.inject(action, value, channel)
+            if device.io is not None:
+                device.io.push_inputs()  # the board hears it now, not at the next plant tick
         return {"action": action, "target": target, "value": value, "device": device.status()}
 
     def _resolve(self, target: str) -> tuple[SimulatedDevice, str | None]:
@@ -302,7 +334,12 @@ class Campus:
             bus.set_faults(latency_s=number / 1000.0)
         elif action == "burst":
             bus.burst(int(number))
-        return {"action": action, "target": bus.name, "value": number, "faults": dict(bus.faults.__dict__)}
+        return {
+            "action": action,
+            "target": bus.name,
+            "value": number,
+            "faults": dict(bus.faults.__dict__),
+        }
 
 
 __all__ = ["Campus", "SimError"]

@@ -29,18 +29,35 @@ def register(subparsers: Any) -> None:
     verbs = sim.add_subparsers(dest="sim_verb", metavar="up|down|inject|status")
     sim.set_defaults(func=lambda args: (sim.print_help(), 2)[1])
 
-    up = verbs.add_parser("up", help="start every device of a site file (foreground; Ctrl-C or `sim down` stops it)")
+    up = verbs.add_parser(
+        "up", help="start every device of a site file (foreground; Ctrl-C or `sim down` stops it)"
+    )
     _common(up)
-    up.add_argument("--site", type=Path, default=DEFAULT_SITE, help="site file (default: the demo campus)")
-    up.add_argument("--heapsize", default=None, help="MicroPython heap per device, the board's RAM (default: $CAMPUSGUARD_SIM_HEAPSIZE or 192k)")
-    up.add_argument("--boot-timeout", type=float, default=60.0, help="seconds to wait for every device to boot")
+    up.add_argument(
+        "--site", type=Path, default=DEFAULT_SITE, help="site file (default: the demo campus)"
+    )
+    up.add_argument(
+        "--heapsize",
+        default=None,
+        help="MicroPython heap per device, the board's RAM (default: $CAMPUSGUARD_SIM_HEAPSIZE or 192k)",
+    )
+    up.add_argument(
+        "--paced-devices",
+        action="store_true",
+        help="feed device processes paced chunks, not whole bursts (sim/README.md)",
+    )
+    up.add_argument(
+        "--boot-timeout", type=float, default=60.0, help="seconds to wait for every device to boot"
+    )
     up.set_defaults(func=_up)
 
     down = verbs.add_parser("down", help="stop the running simulator cleanly")
     _common(down)
     down.set_defaults(func=_down)
 
-    status = verbs.add_parser("status", help="buses (ports, faults, counters) and devices (power, plant)")
+    status = verbs.add_parser(
+        "status", help="buses (ports, faults, counters) and devices (power, plant)"
+    )
     _common(status)
     status.set_defaults(func=_status)
 
@@ -48,11 +65,16 @@ def register(subparsers: Any) -> None:
         "inject",
         help="act on a plant, a device or a bus",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="actions:\n" + "\n".join(f"  {a.name:<13} {a.target:<6} {a.value or '-':<18} {a.doc}" for a in ACTIONS),
+        epilog="actions:\n"
+        + "\n".join(f"  {a.name:<13} {a.target:<6} {a.value or '-':<18} {a.doc}" for a in ACTIONS),
     )
     _common(inject)
-    inject.add_argument("action", choices=list(BY_NAME), metavar="ACTION", help="see the list below")
-    inject.add_argument("target", metavar="DEVICE|BUS", help="device (or input module input) name, or bus name")
+    inject.add_argument(
+        "action", choices=list(BY_NAME), metavar="ACTION", help="see the list below"
+    )
+    inject.add_argument(
+        "target", metavar="DEVICE|BUS", help="device (or input module input) name, or bus name"
+    )
     inject.add_argument("value", nargs="?", help="on|off, a number, or a word, as the action takes")
     inject.add_argument("--level", help="smoke: obscuration %%/m (0 clears)")
     inject.add_argument("--rate", help="noise/corrupt/drop: fraction 0..1 (0 clears)")
@@ -62,7 +84,12 @@ def register(subparsers: Any) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--state-dir", type=Path, default=None, help="simulator state directory (default: $CAMPUSGUARD_STATE or ./state)")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="simulator state directory (default: $CAMPUSGUARD_STATE or ./state)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -90,7 +117,13 @@ async def _serve(args: argparse.Namespace) -> int:
     from sim.campus import Campus
 
     state_dir = _state_dir(args)
-    async with Campus.start(args.site, state_dir, heapsize=args.heapsize, boot_timeout_s=args.boot_timeout) as campus:
+    async with Campus.start(
+        args.site,
+        state_dir,
+        heapsize=args.heapsize,
+        boot_timeout_s=args.boot_timeout,
+        paced_devices=args.paced_devices,
+    ) as campus:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, campus.stop_requested.set)
@@ -98,11 +131,15 @@ async def _serve(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(described), flush=True)
         else:
-            print(f"simulated campus up in {described['boot_s']:.1f} s: {len(described['devices'])} devices "
-                  f"({state_dir / 'sim.json'})")
+            print(
+                f"simulated campus up in {described['boot_s']:.1f} s: {len(described['devices'])} devices "
+                f"({state_dir / 'sim.json'})"
+            )
             for name, bus in described["buses"].items():
                 count = sum(1 for d in described["devices"] if d["bus"] == name)
-                print(f"  {name}: {bus['port']}  {bus['baud']} {bus['parity']}{bus['stopbits']}  {count} devices")
+                print(
+                    f"  {name}: {bus['port']}  {bus['baud']} {bus['parity']}{bus['stopbits']}  {count} devices"
+                )
             print("Ctrl-C or `campusguard sim down` stops it.", flush=True)
         await campus.stop_requested.wait()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -126,7 +163,11 @@ def _down(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"ok": stopped, "stopped": stopped}))
     else:
-        print("simulator stopped" if stopped else f"simulator in {state_dir} still stopping after {_DOWN_WAIT_S:.0f} s")
+        print(
+            "simulator stopped"
+            if stopped
+            else f"simulator in {state_dir} still stopping after {_DOWN_WAIT_S:.0f} s"
+        )
     return 0 if stopped else 1
 
 
@@ -145,7 +186,9 @@ def _status(args: argparse.Namespace) -> int:
     for device in result["devices"]:
         power = "on " if device["powered"] else "OFF"
         flags = " CUT" if device["cut"] else ""
-        print(f"  {device['name']:<30} {device['bus']:<14} {device['unit']:>3} {device['role']:<20} {power}{flags}  {device['plant']['summary']}")
+        print(
+            f"  {device['name']:<30} {device['bus']:<14} {device['unit']:>3} {device['role']:<20} {power}{flags}  {device['plant']['summary']}"
+        )
     return 0
 
 
@@ -155,7 +198,10 @@ def _inject(args: argparse.Namespace) -> int:
         if option is not None:
             value = option
     try:
-        result = request(_state_dir(args), {"op": "inject", "action": args.action, "target": args.target, "value": value})
+        result = request(
+            _state_dir(args),
+            {"op": "inject", "action": args.action, "target": args.target, "value": value},
+        )
     except SimNotRunning as exc:
         return _fail(args, exc)
     except SimError as exc:

@@ -31,7 +31,9 @@ class ControlServer:
 
     async def open(self) -> None:
         if len(str(self.path).encode()) > _MAX_PATH:
-            raise SimError(f"control socket path {self.path} is longer than {_MAX_PATH} bytes: use a shorter --state-dir")
+            raise SimError(
+                f"control socket path {self.path} is longer than {_MAX_PATH} bytes: use a shorter --state-dir"
+            )
         if self.path.exists():
             if _answers(self.path):
                 raise SimError(
@@ -39,7 +41,9 @@ class ControlServer:
                     f"`campusguard sim down --state-dir {self.path.parent}` or use another --state-dir"
                 )
             self.path.unlink()  # left behind by a simulator that was killed
-        self._server = await asyncio.start_unix_server(self._on_client, str(self.path), limit=_MAX_REQUEST)
+        self._server = await asyncio.start_unix_server(
+            self._on_client, str(self.path), limit=_MAX_REQUEST
+        )
 
     async def close(self) -> None:
         if self._server is not None:
@@ -76,11 +80,16 @@ class ControlServer:
             if not isinstance(request, dict):
                 raise ValueError("a request is a JSON object")
         except ValueError as exc:
-            return {"ok": False, "error": f"malformed request ({exc}): send one JSON object per line"}
+            return {
+                "ok": False,
+                "error": f"malformed request ({exc}): send one JSON object per line",
+            }
         op = request.get("op")
         try:
             if op == "inject":
-                result = await self._campus.inject(str(request.get("action")), str(request.get("target")), request.get("value"))
+                result = await self._campus.inject(
+                    str(request.get("action")), str(request.get("target")), request.get("value")
+                )
             elif op == "status":
                 result = self._campus.status()
             elif op == "describe":
@@ -89,7 +98,10 @@ class ControlServer:
                 self._campus.stop_requested.set()
                 result = {"stopping": True}
             else:
-                return {"ok": False, "error": f"unknown op {op!r}: use inject, status, describe or down"}
+                return {
+                    "ok": False,
+                    "error": f"unknown op {op!r}: use inject, status, describe or down",
+                }
         except SimError as exc:
             return {"ok": False, "error": str(exc)}
         return {"ok": True, "result": result}

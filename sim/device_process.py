@@ -31,7 +31,9 @@ def micropython_binary() -> Path:
 
 
 class DeviceProcess:
-    def __init__(self, name: str, uart_port: int, io_port: int, flash_dir: Path, heapsize: str = "192k") -> None:
+    def __init__(
+        self, name: str, uart_port: int, io_port: int, flash_dir: Path, heapsize: str = "192k"
+    ) -> None:
         self.name = name
         self.flash_dir = flash_dir
         self.powered = False
@@ -67,7 +69,11 @@ class DeviceProcess:
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self._process is not None and self._process.returncode is None else None
+        return (
+            self._process.pid
+            if self._process is not None and self._process.returncode is None
+            else None
+        )
 
     async def power_on(self) -> None:
         if self.powered:

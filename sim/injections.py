@@ -14,7 +14,12 @@ class Action:
 
 
 ACTIONS = (
-    Action("panic", "device", "", "press and release a panic button (a station, or an input module's input)"),
+    Action(
+        "panic",
+        "device",
+        "",
+        "press and release a panic button (a station, or an input module's input)",
+    ),
     Action("panic-reset", "device", "", "turn the reset key at a panic station"),
     Action("short-press", "device", "", "brush a panic button for 20 ms (must not alarm)"),
     Action("hold", "device", "on|off", "hold a panic button down (stuck button)"),
@@ -32,7 +37,15 @@ ACTIONS = (
     Action("button-close", "device", "on|off", "a gate's local close button"),
     Action("load", "device", "on|off", "a load over 40 kg on top of a bollard"),
     Action("efo", "device", "on|off", "a bollard's hard-wired EFO input"),
-    Action("power", "device", "on|off", "a device's power (off = process killed, plant keeps its physics)"),
+    Action(
+        "position", "device", "number", "place a gate leaf or a bollard: 0 closed/down .. 1 open/up"
+    ),
+    Action(
+        "power",
+        "device",
+        "on|off",
+        "a device's power (off = process killed, plant keeps its physics)",
+    ),
     Action("cut", "device", "on|off", "cut a device's drop off the bus (on = disconnected)"),
     Action("noise", "bus", "number", "fraction of line time taken by noise bursts (0 clears)"),
     Action("corrupt", "bus", "number", "probability a character gets a bit flipped (0 clears)"),

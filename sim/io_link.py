@@ -28,7 +28,9 @@ class IoLink:
         self._sent: dict[str, int] = {}
 
     async def listen(self) -> int:
-        self._server = await asyncio.start_server(self._on_connect, "127.0.0.1", 0, limit=_MAX_LINE * 4)
+        self._server = await asyncio.start_server(
+            self._on_connect, "127.0.0.1", 0, limit=_MAX_LINE * 4
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 

@@ -54,7 +54,9 @@ def time_one(port: serial.Serial, request: bytes, reply_length: int) -> float | 
     return elapsed if len(received) == reply_length else None
 
 
-def measure_bus(path: str, baud: int, devices: list[dict], trials: int, gap_s: float | None = None) -> dict:
+def measure_bus(
+    path: str, baud: int, devices: list[dict], trials: int, gap_s: float | None = None
+) -> dict:
     """Round trips to each device; gap_s of silence before each request (default 2 x t3.5)."""
     t35_s = rtu.t35_us(baud) / 1e6
     gap_s = 2 * t35_s if gap_s is None else gap_s
@@ -62,7 +64,9 @@ def measure_bus(path: str, baud: int, devices: list[dict], trials: int, gap_s: f
     with serial.Serial(path, baudrate=baud, timeout=0.05) as port:
         for device in devices:
             request, reply_length = request_for(device)
-            floor_s = (rtu.frame_time_us(len(request), baud) + rtu.frame_time_us(reply_length, baud)) / 1e6 + t35_s
+            floor_s = (
+                rtu.frame_time_us(len(request), baud) + rtu.frame_time_us(reply_length, baud)
+            ) / 1e6 + t35_s
             samples = []
             for _ in range(trials):
                 elapsed = time_one(port, request, reply_length)
@@ -83,7 +87,12 @@ def measure_bus(path: str, baud: int, devices: list[dict], trials: int, gap_s: f
                     "answered": f"{len(samples)}/{trials}",
                 }
             )
-    return {"baud": baud, "t35_ms": round(t35_s * 1000, 3), "gap_ms": round(gap_s * 1000, 3), "devices": rows}
+    return {
+        "baud": baud,
+        "t35_ms": round(t35_s * 1000, 3),
+        "gap_ms": round(gap_s * 1000, 3),
+        "devices": rows,
+    }
 
 
 async def run(site: Path, trials: int, gap_s: float | None) -> dict:
@@ -93,7 +102,9 @@ async def run(site: Path, trials: int, gap_s: float | None) -> dict:
             result = {"site": str(site), "boot_s": described["boot_s"], "buses": {}}
             for name, bus in described["buses"].items():
                 devices = [d for d in described["devices"] if d["bus"] == name]
-                result["buses"][name] = await asyncio.to_thread(measure_bus, bus["port"], bus["baud"], devices, trials, gap_s)
+                result["buses"][name] = await asyncio.to_thread(
+                    measure_bus, bus["port"], bus["baud"], devices, trials, gap_s
+                )
                 result["buses"][name]["counters"] = campus.bus(name).counters.as_dict()
     return result
 
@@ -102,7 +113,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, default=DEFAULT_SITE)
     parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--gap-ms", type=float, default=None, help="silence before each request (default 2 x t3.5)")
+    parser.add_argument(
+        "--gap-ms", type=float, default=None, help="silence before each request (default 2 x t3.5)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     gap_s = None if args.gap_ms is None else args.gap_ms / 1000
@@ -112,8 +125,12 @@ def main() -> int:
         return 0
     print(f"site {result['site']} booted in {result['boot_s']:.2f} s")
     for name, bus in result["buses"].items():
-        print(f"{name}: {bus['baud']} baud, t3.5 = {bus['t35_ms']} ms, {bus['gap_ms']} ms between requests")
-        print(f"  {'device':<30} {'req':>3} {'rep':>3} {'floor ms':>9} {'median ms':>9} {'min ms':>7} {'ratio':>6} answered")
+        print(
+            f"{name}: {bus['baud']} baud, t3.5 = {bus['t35_ms']} ms, {bus['gap_ms']} ms between requests"
+        )
+        print(
+            f"  {'device':<30} {'req':>3} {'rep':>3} {'floor ms':>9} {'median ms':>9} {'min ms':>7} {'ratio':>6} answered"
+        )
         print("  counters: " + " ".join(f"{k}={v}" for k, v in bus["counters"].items() if v))
         for row in bus["devices"]:
             print(

@@ -4,7 +4,7 @@
 
 The site is generated (roles in turn: panic, smoke, gate, bollard) into a temporary directory. RSS
 is VmRSS from /proc of each device's process once every device has booted, and again after a few
-seconds of idle running.
+seconds of idle running; then every device is read once through its bus's pty.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from sim.campus import Campus
+from sim.measure_round_trip import measure_bus
 
 _ROLES = ("panic", "smoke", "gate", "bollard")
 _BAUDS = (115200, 19200)
@@ -28,11 +29,15 @@ _BAUDS = (115200, 19200)
 def scale_site(buses: int, per_bus: int) -> str:
     lines = ['[site]\nname = "scale test"\n']
     for b in range(buses):
-        lines.append(f'[[buses]]\nname = "bus-{b}"\nbaud = {_BAUDS[b % 2]}\nparity = "N"\nstopbits = 1\n')
+        lines.append(
+            f'[[buses]]\nname = "bus-{b}"\nbaud = {_BAUDS[b % 2]}\nparity = "N"\nstopbits = 1\n'
+        )
     for b in range(buses):
         for unit in range(1, per_bus + 1):
             role = _ROLES[(unit - 1) % len(_ROLES)]
-            lines.append(f'[[devices]]\nname = "b{b}-{role}-{unit}"\nbus = "bus-{b}"\nunit = {unit}\nrole = "{role}"\n')
+            lines.append(
+                f'[[devices]]\nname = "b{b}-{role}-{unit}"\nbus = "bus-{b}"\nunit = {unit}\nrole = "{role}"\n'
+            )
     return "\n".join(lines)
 
 
@@ -65,6 +70,12 @@ async def run(buses: int, per_bus: int, idle_s: float) -> dict:
             at_boot = [v for v in (rss_kib(p) for p in pids) if v]
             await asyncio.sleep(idle_s)
             idle = [v for v in (rss_kib(p) for p in pids) if v]
+            answered = {}
+            described = campus.describe()
+            for name, bus in described["buses"].items():
+                devices = [d for d in described["devices"] if d["bus"] == name]
+                result = await asyncio.to_thread(measure_bus, bus["port"], bus["baud"], devices, 1)
+                answered[name] = sum(int(r["answered"].split("/")[0]) for r in result["devices"])
             crashes = sum(d.process.crashes for d in campus.devices.values() if d.process)
     return {
         "devices": buses * per_bus,
@@ -74,8 +85,11 @@ async def run(buses: int, per_bus: int, idle_s: float) -> dict:
         "rss_per_device_at_boot": summary(at_boot),
         "rss_per_device_after_idle": summary(idle),
         "idle_s": idle_s,
-        "simulator_max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "simulator_max_rss_mib": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+        ),
         "device_crashes": crashes,
+        "answered_one_read_each": answered,
     }
 
 
@@ -83,7 +97,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buses", type=int, default=2)
     parser.add_argument("--per-bus", type=int, default=32)
-    parser.add_argument("--idle", type=float, default=5.0, help="seconds of running before the second sample")
+    parser.add_argument(
+        "--idle", type=float, default=5.0, help="seconds of running before the second sample"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = asyncio.run(run(args.buses, args.per_bus, args.idle))

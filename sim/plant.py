@@ -10,8 +10,18 @@ from sim.errors import InjectError
 from sim.plants import bollard, gate, input_module, panic, smoke
 from sim.site_reader import SimDevice
 
-_ROLE_MODELS: dict[str, ModuleType] = {"gate": gate, "bollard": bollard, "panic": panic, "smoke": smoke}
-_ROLE_IO = {"gate": io_points.GATE_IO, "bollard": io_points.BOLLARD_IO, "panic": io_points.PANIC_IO, "smoke": io_points.SMOKE_IO}
+_ROLE_MODELS: dict[str, ModuleType] = {
+    "gate": gate,
+    "bollard": bollard,
+    "panic": panic,
+    "smoke": smoke,
+}
+_ROLE_IO = {
+    "gate": io_points.GATE_IO,
+    "bollard": io_points.BOLLARD_IO,
+    "panic": io_points.PANIC_IO,
+    "smoke": io_points.SMOKE_IO,
+}
 
 
 class Plant:
@@ -45,7 +55,9 @@ class Plant:
     def inject(self, action: str, value: object = None, channel: str | None = None) -> None:
         if self.kind == "inputs":
             if channel is None:
-                raise InjectError(f"{self.device.name} is an input module: name the input (e.g. {self.device.name}:0)")
+                raise InjectError(
+                    f"{self.device.name} is an input module: name the input (e.g. {self.device.name}:0)"
+                )
             index = input_module.channel_of(self.params, channel)
             self.state = input_module.inject_channel(self.params, self.state, action, index, value)
             return

@@ -35,7 +35,9 @@ def load_profile(name: str, directory: Path = PROFILE_DIR) -> Profile:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         known = ", ".join(sorted(p.stem for p in directory.glob("*.toml"))) or "none"
-        raise ProfileError(f"no profile {name!r} in {directory} (known: {known}): fix the site file's profile") from None
+        raise ProfileError(
+            f"no profile {name!r} in {directory} (known: {known}): fix the site file's profile"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from exc
     kind = data.get("kind")
@@ -52,9 +54,13 @@ def load_profile(name: str, directory: Path = PROFILE_DIR) -> Profile:
                 scale=float(entry.get("scale", 1.0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise ProfileError(f"{path}: points[{index}] needs name, function, address: {exc}") from exc
+            raise ProfileError(
+                f"{path}: points[{index}] needs name, function, address: {exc}"
+            ) from exc
         if point.function not in _FUNCTIONS:
-            raise ProfileError(f"{path}: points[{index}].function = {point.function}: use 1, 2, 3 or 4")
+            raise ProfileError(
+                f"{path}: points[{index}].function = {point.function}: use 1, 2, 3 or 4"
+            )
         points.append(point)
     return Profile(
         name=name,

@@ -76,7 +76,9 @@ def read_site(path: str | Path) -> SimSite:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SiteFileError(f"{path}: cannot read the site file ({exc.strerror}); give --site a TOML site file") from exc
+        raise SiteFileError(
+            f"{path}: cannot read the site file ({exc.strerror}); give --site a TOML site file"
+        ) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -106,10 +108,14 @@ def parse_site(data: dict[str, Any], path: Path) -> SimSite:
     policy = data.get("policy", {})
     timeout = policy.get("comm_loss_timeout_s", 30) if isinstance(policy, dict) else 30
     if not isinstance(timeout, int) or not 0 <= timeout <= 3600:
-        raise SiteFileError(f"{path}: policy.comm_loss_timeout_s = {timeout!r}: use seconds 0..3600")
+        raise SiteFileError(
+            f"{path}: policy.comm_loss_timeout_s = {timeout!r}: use seconds 0..3600"
+        )
     site = data.get("site", {})
     name = site.get("name", path.stem) if isinstance(site, dict) else path.stem
-    return SimSite(path=path, name=str(name), buses=buses, devices=devices, comm_loss_timeout_s=timeout)
+    return SimSite(
+        path=path, name=str(name), buses=buses, devices=devices, comm_loss_timeout_s=timeout
+    )
 
 
 def _table_list(path: Path, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -127,7 +133,9 @@ def _unique(path: Path, key: str, names: list[str]) -> None:
         seen.add(name)
 
 
-def _get(path: Path, where: str, entry: dict[str, Any], key: str, kind: type, default: Any = None) -> Any:
+def _get(
+    path: Path, where: str, entry: dict[str, Any], key: str, kind: type, default: Any = None
+) -> Any:
     if key not in entry:
         if default is None:
             raise SiteFileError(f"{path}: {where} has no {key!r}: add it")
@@ -144,7 +152,9 @@ def _bus(path: Path, index: int, entry: dict[str, Any]) -> SimBus:
     where = f"bus {name!r}"
     baud = _get(path, where, entry, "baud", int)
     if baud not in _BAUDS:
-        raise SiteFileError(f"{path}: {where}.baud = {baud}: use one of {', '.join(map(str, _BAUDS))}")
+        raise SiteFileError(
+            f"{path}: {where}.baud = {baud}: use one of {', '.join(map(str, _BAUDS))}"
+        )
     parity = _get(path, where, entry, "parity", str, "N")
     if parity not in _PARITIES:
         raise SiteFileError(f"{path}: {where}.parity = {parity!r}: use N, O or E")
@@ -159,27 +169,35 @@ def _device(path: Path, index: int, entry: dict[str, Any], bus_names: set[str]) 
     where = f"device {name!r}"
     bus = _get(path, where, entry, "bus", str)
     if bus not in bus_names:
-        raise SiteFileError(f"{path}: {where}.bus = {bus!r} is not a [[buses]] name ({', '.join(sorted(bus_names))})")
+        raise SiteFileError(
+            f"{path}: {where}.bus = {bus!r} is not a [[buses]] name ({', '.join(sorted(bus_names))})"
+        )
     unit = _get(path, where, entry, "unit", int)
     if not 1 <= unit <= 247:
         raise SiteFileError(f"{path}: {where}.unit = {unit}: use a unit address 1..247")
     role = _get(path, where, entry, "role", str, "")
     profile = _get(path, where, entry, "profile", str, "")
     if bool(role) == bool(profile):
-        raise SiteFileError(f"{path}: {where} needs exactly one of role (gate|bollard|panic|smoke) or profile")
+        raise SiteFileError(
+            f"{path}: {where} needs exactly one of role (gate|bollard|panic|smoke) or profile"
+        )
     if role and role not in registers.ROLE_NAMES[1:]:
         raise SiteFileError(f"{path}: {where}.role = {role!r}: use gate, bollard, panic or smoke")
     params = _get(path, where, entry, "params", dict, {})
     for key, value in params.items():
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SiteFileError(f"{path}: {where}.params.{key} = {value!r} must be an integer register value")
+            raise SiteFileError(
+                f"{path}: {where}.params.{key} = {value!r} must be an integer register value"
+            )
     plant = _get(path, where, entry, "plant", dict, {})
     for key, value in plant.items():
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise SiteFileError(f"{path}: {where}.plant.{key} = {value!r} must be a number >= 0")
     inputs = entry.get("inputs", [])
     if not isinstance(inputs, list) or not all(isinstance(v, dict) for v in inputs):
-        raise SiteFileError(f"{path}: {where}.inputs must be an array of tables ([[devices.inputs]])")
+        raise SiteFileError(
+            f"{path}: {where}.inputs must be an array of tables ([[devices.inputs]])"
+        )
     return SimDevice(
         name=name,
         bus=bus,

@@ -54,31 +54,50 @@ def who(master: ModbusMaster, unit: int, profile: Profile | None) -> Identity:
 # ---------------------------------------------------------------- scan
 def scan(master: ModbusMaster, target: BusTarget, units: Iterable[int],
          profile: Profile | None, progress: Callable[[int, int, int], None]) -> dict:
+    """Ask every address once (FC 03, register 0: every device has something there or answers
+    with an exception); identify those that answer. If the bus lost any frame meanwhile (a unit
+    that answered once then timed out, or garbled bytes), ask the silent addresses a second time:
+    a clean bus costs one pass, a lossy one two, and one lost probe never hides a unit."""
     units = list(units)
-    found = []
+    found: list[dict] = []
     garbled = 0
-    for i, unit in enumerate(units):
-        progress(i, len(units), len(found))
-        try:
-            master.read_registers(unit, 0, 1)
-        except ExceptionResponse:
-            pass  # it answered: someone is there (a device without register 0)
-        except NoAnswer as exc:
-            if exc.outcome.kind != "timeout":
-                garbled += 1
-            continue
-        try:
-            ident = identify(master, unit, profile)
-        except NoAnswer:
-            ident = Identity(unit, "", "unknown (stopped answering)", "", 0, "")
-        found.append({**ident.as_dict(), "name": _device_name(target, unit)})
-    progress(len(units), len(units), len(found))
+    retries = master.retries
+    lost_before = master.stats.total.timeouts
+    todo = units
+    passes = 0
+    for passes in (1, 2):
+        silent = []
+        for i, unit in enumerate(todo):
+            progress(i, len(todo), len(found))
+            master.retries = 0
+            try:
+                master.read_registers(unit, 0, 1)
+            except ExceptionResponse:
+                pass  # it answered: someone is there (a device without register 0)
+            except NoAnswer as exc:
+                garbled += exc.outcome.kind != "timeout"
+                silent.append(unit)
+                continue
+            finally:
+                master.retries = retries
+            try:
+                ident = identify(master, unit, profile)
+            except NoAnswer:
+                ident = Identity(unit, "", "unknown (stopped answering)", "", 0, "")
+            found.append({**ident.as_dict(), "name": _device_name(target, unit)})
+        progress(len(todo), len(todo), len(found))
+        silent_timeouts = len(silent) - garbled
+        lost = master.stats.total.timeouts - lost_before - silent_timeouts
+        if not silent or (lost <= 0 and not garbled) or passes == 2:
+            break
+        todo = silent
+    found.sort(key=lambda d: d["unit"])
     seen = {d["unit"] for d in found}
     missing = [{"unit": d.unit, "name": d.name, "role": d.role}
                for d in target.expected if d.unit not in seen and d.unit in units]
     return {"ok": True, "port": master.settings.port, "baud": master.settings.baud,
-            "bus": target.bus, "scanned": len(units), "devices": found, "missing": missing,
-            "garbled_answers": garbled}
+            "bus": target.bus, "scanned": len(units), "passes": passes, "devices": found,
+            "missing": missing, "garbled_answers": garbled}
 
 
 # ---------------------------------------------------------------- info

@@ -125,9 +125,28 @@ def bus(r: dict) -> str:
 
     rows = [row("unit %s" % u, c) for u, c in r["session"]["units"].items()]
     rows.append(row("total", r["session"]["total"]))
-    head = "bus errors seen by this host on %s since %s" % (r["port"], r["since"])
-    return head + "\n" + _table(rows, ["", "requests", "answers", "timeouts", "crc", "framing",
+    head = "bus errors seen by this host on %s since %s (units that answered)" % (
+        r["port"], r["since"])
+    text = head + "\n" + _table(rows, ["", "requests", "answers", "timeouts", "crc", "framing",
                                        "exceptions", "error rate"])
+    silent = r["session"]["silent_units"]
+    if silent:
+        text += "\n%d address(es) never answered (%d requests, e.g. a scan): %s" % (
+            len(silent), r["session"]["silent_requests"], _ranges(silent))
+    return text
+
+
+def _ranges(units: list[int]) -> str:
+    out, start, prev = [], None, None
+    for u in units + [None]:
+        if start is None:
+            start = prev = u
+        elif u is not None and u == prev + 1:
+            prev = u
+        else:
+            out.append(str(start) if start == prev else "%d-%d" % (start, prev))
+            start = prev = u
+    return ",".join(out)
 
 
 def progress(done: int, total: int, found: int) -> None:

@@ -20,6 +20,7 @@ from controller.field.bus_stats import SessionStats
 from controller.field.errors import DeviceRefused, FieldError, NoDevice, WrongBaud
 from controller.field.serial_link import SerialSettings
 from protocols import pdu, rtu
+from protocols.crc import crc_ok
 from protocols.errors import EXCEPTION_NAMES, ExceptionResponse, FrameError, ModbusError
 
 DEFAULT_TURNAROUND_S = 0.15  # device think time allowed after the request's last byte
@@ -92,7 +93,7 @@ class ModbusMaster:
             return b""
         self.stats.count(unit, "requests")
         wire_s = (rtu.frame_time_us(len(adu) + expect_bytes, baud) + rtu.t35_us(baud)) / 1e6
-        frame = self._read_frame(sent + wire_s + self.turnaround_s)
+        frame = self._read_frame(unit, sent + wire_s + self.turnaround_s)
         if frame:
             self._quiet_from = max(self._quiet_from, time.monotonic())
         outcome = self._judge(unit, frame)
@@ -106,8 +107,11 @@ class ModbusMaster:
         self.stats.count(unit, outcome.kind + ("s" if outcome.kind != "wrong_unit" else ""))
         raise NoAnswer(unit, outcome)
 
-    def _read_frame(self, deadline: float) -> bytearray:
-        """Bytes of one answer: complete by its expected length, or ended by silence."""
+    def _read_frame(self, unit: int, deadline: float) -> bytearray:
+        """The answer from unit: the first valid frame in what arrives, so a noise burst on the
+        idle line before the answer does not spoil it (the bytes before it are counted as stray).
+        Without a valid frame, everything that arrived until the line went quiet (judged as
+        garbage) or nothing (a timeout)."""
         buf = bytearray()
         gap_s = max(rtu.t35_us(self.settings.baud) / 1e6, 0.004)  # OS and pty jitter floor
         while True:
@@ -120,12 +124,11 @@ class ModbusMaster:
             if not chunk:
                 return buf
             buf += chunk
-            try:
-                need = rtu.response_length(buf, len(buf))
-            except ModbusError:
-                need = 0
-            if need and len(buf) >= need:
-                return buf[:need]
+            start, end = _find_frame(buf, unit)
+            if end:
+                if start:
+                    self.stats.count(unit, "stray_bytes", start)
+                return buf[start:end]
 
     def _judge(self, unit: int, frame: bytearray) -> Outcome:
         if not frame:
@@ -162,6 +165,22 @@ class ModbusMaster:
     def device_id(self, unit: int) -> dict:
         answer = self.exchange(unit, pdu.device_id_request(1, 0), 256)
         return pdu.decode_response(0x2B, answer)
+
+
+def _find_frame(buf: bytearray, unit: int) -> tuple[int, int]:
+    """(start, end) of the first complete frame from unit with a good CRC in buf; (0, 0) if none
+    yet."""
+    for start in range(len(buf) - 3):
+        if buf[start] != unit:
+            continue
+        view = memoryview(buf)[start:]
+        try:
+            need = rtu.response_length(view, len(view))
+        except ModbusError:
+            continue
+        if need and len(view) >= need and crc_ok(view, need):
+            return start, start + need
+    return 0, 0
 
 
 def explain_exception(exc: ExceptionResponse, what: str) -> DeviceRefused:

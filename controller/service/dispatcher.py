@@ -152,7 +152,8 @@ class Dispatcher:
                  drill=command.drill,
                  data={"bus": bus, "action": command.action, "broadcast": True, "frames": 1,
                        "devices": [d.name for d in devices], "trigger": trigger.source,
-                       "t0": trigger.t0, "t0_to_t1_ms": ms(trigger.t0_mono, t1)})
+                       "t0": trigger.t0, "t0_to_t1_ms": ms(trigger.t0_mono, t1),
+                       "t1_mono": t1})
         for device in devices:
             self._expect(device, command.action, trigger, t1, command.drill)
         live = [d for d in devices if scheduler.health[d.name].online is not False]

@@ -115,9 +115,9 @@ class Host:
             await self.control.stop()
         for task in self._tasks[1:]:
             task.cancel()
-        await self.dispatcher.drain()
         for scheduler in self.schedulers.values():
-            await scheduler.close()
+            await scheduler.close()  # fails what is still queued (a bus that never came up)
+        await self.dispatcher.drain()
         for timer in [*self._offline_timers.values(), *self._fault_timers.values()]:
             timer.cancel()
         if self.alarm_service is not None:

@@ -8,7 +8,6 @@
 import asyncio
 import os
 import socket
-import sys
 
 from core.ticks import ticks_add, ticks_diff, ticks_ms
 
@@ -283,4 +282,3 @@ class Board:
     def log(self, msg):
         if self.verbose:
             print(msg)
-            sys.stdout.flush() if hasattr(sys.stdout, "flush") else None

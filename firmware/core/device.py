@@ -20,6 +20,7 @@ _F_ROLE = 5
 _F_HEAP_LOW = 6
 
 _HEAP_LOW_BYTES = 8192  # registers.py: heap_low under 8 KiB
+_HEAP_CHECK_EVERY = 10  # housekeeping runs at 10 Hz: collect and measure the heap at 1 Hz
 _SAVE_DELAY_MS = 500  # persisted writes are batched: a burst of writes costs one flash write
 
 _RESET_WATCHDOG = 2
@@ -64,6 +65,7 @@ class Device:
         self._last_tick = now
         self._uptime_ms = 0
         self._save_at = None
+        self._upkeep_count = _HEAP_CHECK_EVERY - 1  # first housekeeping measures at once
         self._faults_seen = 0
         self._role_faults_seen = 0
         self._boot_registers(cfg, reset_cause, store)
@@ -215,9 +217,15 @@ class Device:
         up = self.uptime_s()
         self.bank.set(A_UPTIME_HI, up >> 16)
         self.bank.set(A_UPTIME_LO, up & 0xFFFF)
-        free = gc.mem_free()
-        self.bank.set(A_HEAP, min(free // 16, 0xFFFF))
-        self._set_fault(_F_HEAP_LOW, free < _HEAP_LOW_BYTES)
+        self._upkeep_count += 1
+        if self._upkeep_count >= _HEAP_CHECK_EVERY:
+            # Free heap means something only right after a collection (garbage piles up between
+            # automatic ones); collecting here at 1 Hz also keeps GC pauses short and predictable.
+            self._upkeep_count = 0
+            gc.collect()
+            free = gc.mem_free()
+            self.bank.set(A_HEAP, min(free // 16, 0xFFFF))
+            self._set_fault(_F_HEAP_LOW, free < _HEAP_LOW_BYTES)
         self._set_fault(_F_IO_LOST, self.io.lost)
         timeout_s = self.bank.get(A_COMM_TIMEOUT)
         faults = self.bank.get(A_FAULTS)

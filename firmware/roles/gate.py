@@ -172,6 +172,8 @@ class Gate(RoleBase):
             return 4  # fire egress: the gate holds open, close and lock are refused
         if value == 2 and self.reg("hold_to_run"):
             return 4  # monitoring failed: only a held local button may close (UL 325)
+        if value == 2 and self.state == FAULT:
+            return 4  # a faulted gate closes again only after reset_fault
         return 0
 
     def command(self, value):

@@ -19,6 +19,7 @@ class BenchPlan:
     sweep_bauds_devices: int
     sweep_trials: int  # panic_to_commanded trials per sweep point
     budget_s: float  # stop starting new work after this long (quick must stay under 2 minutes)
+    demo_budget_s: float  # of which the demo campus may take this much (the rest: alarm path, sweeps)
 
 
 FULL = BenchPlan(
@@ -34,19 +35,30 @@ FULL = BenchPlan(
     sweep_bauds_devices=16,
     sweep_trials=50,
     budget_s=4 * 3600.0,
+    demo_budget_s=3 * 3600.0,
 )
 
 QUICK = BenchPlan(
     quick=True,
-    panic_trials=6,
-    confirm_trials=2,
-    guard_trials=5,
-    smoke_trials=2,
+    panic_trials=3,
+    confirm_trials=1,
+    guard_trials=3,
+    smoke_trials=1,
     alarm_trials=20,
     sweep_devices=(8, 16),
     sweep_devices_baud=115200,
-    sweep_bauds=(9600, 115200),
+    sweep_bauds=(9600,),
     sweep_bauds_devices=8,
-    sweep_trials=4,
-    budget_s=100.0,
+    sweep_trials=3,
+    budget_s=95.0,
+    demo_budget_s=55.0,
 )
+
+
+def with_trials(plan: BenchPlan, trials: int) -> BenchPlan:
+    """The full plan's sweep points with `trials` per path (confirmed: a fifth of them, each
+    costs a full bollard rise and a reset); for a report run shorter than the full 200."""
+    from dataclasses import replace
+
+    return replace(plan, panic_trials=trials, confirm_trials=max(1, trials // 5), guard_trials=trials,
+                   smoke_trials=trials, alarm_trials=max(trials, 20), sweep_trials=trials)

@@ -45,7 +45,8 @@ from protocols import registers as R
 REPO = Path(__file__).resolve().parents[2]
 DEMO_SITE = REPO / "sites" / "demo-campus.toml"
 _MAX_CONSECUTIVE_FAILURES = 3
-_POLL_PHASE_S = 0.25  # random extra pause before each trial: spreads events over the poll cycle
+_POLL_PHASE_S = 0.25
+_SWEEP_POINT_MIN_S = 15.0  # a sweep point's fixed cost (boot the site, start the host): skip if less is left  # random extra pause before each trial: spreads events over the poll cycle
 
 MEASURED = {
     "panic_to_commanded": "panic button down (plant input) -> last byte of the lockdown command to the last barrier leaves the host (wire tap)",
@@ -62,19 +63,21 @@ class BenchRun:
         self.heapsize = heapsize  # simulated board RAM; None: the simulator's default
         self.work_dir = work_dir
         self.started = time.monotonic()
+        self.section_deadline = float("inf")  # time.monotonic() after which this section stops
         self.results: list[PathResult] = []
         self.notes: list[str] = []
 
     def over_budget(self) -> bool:
-        return time.monotonic() - self.started > self.plan.budget_s
+        now = time.monotonic()
+        return now - self.started > self.plan.budget_s or now > self.section_deadline
 
     async def repeat(self, what: str, trials: int, one: Callable[[int], Awaitable[Sample]]) -> tuple[list[Sample], int]:
         samples: list[Sample] = []
         failed = consecutive = 0
         for index in range(trials):
             if self.over_budget():
-                self.notes.append("%s: stopped after %d of %d trials (time budget %.0f s)"
-                                  % (what, len(samples) + failed, trials, self.plan.budget_s))
+                self.notes.append("%s: stopped after %d of %d trials (time budget)"
+                                  % (what, len(samples) + failed, trials))
                 break
             try:
                 samples.append(await one(index))
@@ -233,7 +236,7 @@ async def _sweeps(run: BenchRun) -> None:
     points = [("devices", n, plan.sweep_devices_baud) for n in plan.sweep_devices]
     points += [("baud", plan.sweep_bauds_devices, b) for b in plan.sweep_bauds]
     for axis, devices, baud in points:
-        if run.over_budget():
+        if run.over_budget() or time.monotonic() + _SWEEP_POINT_MIN_S > run.started + plan.budget_s:
             run.notes.append("sweep %s: %d devices at %d baud skipped (time budget %.0f s)" % (axis, devices, baud, plan.budget_s))
             continue
         site = write_site(run.work_dir / "sites", devices, baud)
@@ -250,11 +253,13 @@ async def run_bench(out_dir: Path, plan: BenchPlan, command: str, demo_site: Pat
     run = BenchRun(plan, work, heapsize)
     started_utc = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
+        run.section_deadline = run.started + plan.demo_budget_s
         try:
             await _campus_paths(run, demo_site, "demo", panic_trials=plan.panic_trials, guard_trials=plan.guard_trials,
                                 smoke_trials=plan.smoke_trials, confirm_trials=plan.confirm_trials)
         except (TargetUnavailable, HostError, OSError) as exc:
             run.notes.append("demo campus: could not run: %s" % exc)
+        run.section_deadline = float("inf")
         await _alarm_path(run)
         await _sweeps(run)
     finally:

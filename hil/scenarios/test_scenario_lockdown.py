@@ -46,7 +46,7 @@ async def test_guard_command_locks_down_and_only_an_authorised_clear_ends_it(cam
 
 async def test_zone_lockdown_moves_only_that_zone(campus):
     side_gates = campus.names("gate", zone="side")
-    front_bollards = campus.names("bollard", zone="front")
+    front_gates = campus.names("gate", zone="front")
     await campus.host.lockdown("HIL: incident at the side gate", zone="side")
 
     async def side_locked() -> bool:
@@ -57,5 +57,8 @@ async def test_zone_lockdown_moves_only_that_zone(campus):
     await eventually(side_locked, 15.0, "side zone locked down")
     status = await campus.status()
     assert status["zones"].get("front") == "normal"
-    for bollard in front_bollards:
-        assert await campus.target.physical_state(bollard) == "down"
+    for gate in front_gates:
+        assert (await campus.target.outputs(gate))["lock"] == 0, "a gate outside the zone was locked"
+    commanded = {d["name"]: d["commanded"] for d in status["devices"]}
+    for name in campus.names("bollard", zone="front"):
+        assert commanded[name] in (None, "", "down"), "a bollard outside the zone was commanded: %s" % commanded[name]

@@ -39,6 +39,8 @@ class SimTarget(Target):
         except DeviceStartError as exc:
             await self._stack.aclose()
             raise TargetUnavailable("the simulated campus did not boot: %s" % exc) from None
+        for name in self.campus.devices:
+            self._watch_outputs(name)  # from the start: wait_output looks back in time
 
     async def close(self) -> None:
         await self._stack.aclose()

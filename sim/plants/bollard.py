@@ -53,7 +53,9 @@ def initial_state(params: BollardParams) -> BollardState:
     return BollardState(position=min(max(params.start_position, 0.0), 1.0))
 
 
-def step(params: BollardParams, state: BollardState, outputs: Mapping[str, int], dt: float) -> BollardState:
+def step(
+    params: BollardParams, state: BollardState, outputs: Mapping[str, int], dt: float
+) -> BollardState:
     pump = bool(outputs.get("pump_up", 0))
     efo = bool(outputs.get("efo_valve", 0))
     lowering = bool(outputs.get("valve_down", 0))
@@ -75,7 +77,9 @@ def step(params: BollardParams, state: BollardState, outputs: Mapping[str, int],
     return replace(state, position=position, pump_run_s=pump_run_s, fighting_s=fighting_s)
 
 
-def read_inputs(params: BollardParams, state: BollardState, outputs: Mapping[str, int]) -> dict[str, int]:
+def read_inputs(
+    params: BollardParams, state: BollardState, outputs: Mapping[str, int]
+) -> dict[str, int]:
     return {
         "limit_up": int(state.position >= 1.0 - _LIMIT_BAND),
         "limit_down": int(state.position <= _LIMIT_BAND),

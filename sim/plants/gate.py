@@ -65,7 +65,9 @@ def step(params: GateParams, state: GateState, outputs: Mapping[str, int], dt: f
     speed = 1.0 / params.travel_s if params.travel_s > 0 else float("inf")
     delta = speed * dt if opening else -speed * dt
     position = min(max(state.position + delta, 0.0), 1.0)
-    return replace(state, position=position, travelled=state.travelled + abs(position - state.position))
+    return replace(
+        state, position=position, travelled=state.travelled + abs(position - state.position)
+    )
 
 
 def read_inputs(params: GateParams, state: GateState, outputs: Mapping[str, int]) -> dict[str, int]:
@@ -116,4 +118,3 @@ def summary(state: GateState) -> str:
     if state.position >= 1.0 - _LIMIT_BAND:
         return "open"
     return f"{state.position * 100:.0f}% open"
-

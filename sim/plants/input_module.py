@@ -31,13 +31,17 @@ class InputModuleState:
 ACTIONS = ("panic", "hold")
 
 
-def params_from_inputs(plant: Mapping[str, float], inputs: tuple[Mapping[str, object], ...]) -> InputModuleParams:
+def params_from_inputs(
+    plant: Mapping[str, float], inputs: tuple[Mapping[str, object], ...]
+) -> InputModuleParams:
     names = [""] * CHANNELS
     for entry in inputs:
         channel = entry.get("channel")
         if isinstance(channel, int) and 0 <= channel < CHANNELS:
             names[channel] = str(entry.get("name", ""))
-    return InputModuleParams(press_s=float(plant.get("press_s", InputModuleParams.press_s)), names=tuple(names))
+    return InputModuleParams(
+        press_s=float(plant.get("press_s", InputModuleParams.press_s)), names=tuple(names)
+    )
 
 
 def initial_state(params: InputModuleParams) -> InputModuleState:
@@ -53,7 +57,9 @@ def channel_of(params: InputModuleParams, name: str) -> int:
     raise InjectError(f"no input channel {name!r}: use a channel 0..7 or a name ({named})")
 
 
-def step(params: InputModuleParams, state: InputModuleState, outputs: Mapping[str, int], dt: float) -> InputModuleState:
+def step(
+    params: InputModuleParams, state: InputModuleState, outputs: Mapping[str, int], dt: float
+) -> InputModuleState:
     left = tuple(max(t - dt, 0.0) for t in state.press_left_s)
     closed = tuple(h or t > 0.0 for h, t in zip(state.held, left, strict=True))
     return replace(state, press_left_s=left, closed=closed)
@@ -63,7 +69,9 @@ def bits(state: InputModuleState) -> list[int]:
     return [int(c) for c in state.closed]
 
 
-def inject_channel(params: InputModuleParams, state: InputModuleState, action: str, channel: int, value: object) -> InputModuleState:
+def inject_channel(
+    params: InputModuleParams, state: InputModuleState, action: str, channel: int, value: object
+) -> InputModuleState:
     if action == "panic":
         left = list(state.press_left_s)
         left[channel] = params.press_s

@@ -13,7 +13,9 @@ from typing import Mapping
 from sim.errors import InjectError
 from sim.plants.on_off import on_off
 
-_HOLD_MARGIN_S = 0.3  # a person holds the button comfortably longer than the anti-false-trigger time
+_HOLD_MARGIN_S = (
+    0.3  # a person holds the button comfortably longer than the anti-false-trigger time
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,9 @@ def initial_state(params: PanicParams) -> PanicState:
     return PanicState()
 
 
-def step(params: PanicParams, state: PanicState, outputs: Mapping[str, int], dt: float) -> PanicState:
+def step(
+    params: PanicParams, state: PanicState, outputs: Mapping[str, int], dt: float
+) -> PanicState:
     press_left = max(state.press_left_s - dt, 0.0)
     key_left = max(state.key_left_s - dt, 0.0)
     return replace(
@@ -58,8 +62,14 @@ def step(params: PanicParams, state: PanicState, outputs: Mapping[str, int], dt:
     )
 
 
-def read_inputs(params: PanicParams, state: PanicState, outputs: Mapping[str, int]) -> dict[str, int]:
-    return {"button": int(state.button), "tamper": int(state.tamper), "key_reset": int(state.key_reset)}
+def read_inputs(
+    params: PanicParams, state: PanicState, outputs: Mapping[str, int]
+) -> dict[str, int]:
+    return {
+        "button": int(state.button),
+        "tamper": int(state.tamper),
+        "key_reset": int(state.key_reset),
+    }
 
 
 def inject(params: PanicParams, state: PanicState, action: str, value: object) -> PanicState:

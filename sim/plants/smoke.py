@@ -47,7 +47,9 @@ def initial_state(params: SmokeParams) -> SmokeState:
     return SmokeState()
 
 
-def step(params: SmokeParams, state: SmokeState, outputs: Mapping[str, int], dt: float) -> SmokeState:
+def step(
+    params: SmokeParams, state: SmokeState, outputs: Mapping[str, int], dt: float
+) -> SmokeState:
     level = state.level
     if params.ramp_pct_per_s <= 0:
         level = state.target
@@ -70,7 +72,9 @@ def sensor_counts(state: SmokeState) -> int:
     return int(min(max(round(counts), 0), _ADC_MAX))
 
 
-def read_inputs(params: SmokeParams, state: SmokeState, outputs: Mapping[str, int]) -> dict[str, int]:
+def read_inputs(
+    params: SmokeParams, state: SmokeState, outputs: Mapping[str, int]
+) -> dict[str, int]:
     return {"sensor": sensor_counts(state)}
 
 

@@ -36,6 +36,9 @@ def test_firmware_role_boots_and_answers_identification_and_registers(firmware, 
     assert (regs[3] << 16 | regs[4]) == 12345
     assert regs[R.address(R.COMMON, "active_unit")] == 7
     assert regs[R.address(R.COMMON, "reset_cause")] == 1  # power_on
+    heap_free = regs[R.address(R.COMMON, "heap_free")] * 16
+    assert heap_free >= 8192, f"only {heap_free} bytes of heap free after boot"
+    assert not regs[R.address(R.COMMON, "fault_flags")], "a fresh boot reports faults"
     block = R.ROLE_BLOCKS[R.role_code(role)]
     role_regs = client.read_holding_registers(R.ROLE_BASE, count=R.block_size(block), device_id=7)
     assert not role_regs.isError(), role_regs
@@ -103,4 +106,22 @@ def test_firmware_broadcast_mode_is_acted_on_without_reply(firmware):
     sock.sendall(__import__("protocols.rtu", fromlist=["x"]).build_adu(1, bytes([3, 0, mode, 0, 1])))
     reply = read_reply(sock)
     assert reply[3:5] == bytes([0, R.MODE_LOCKDOWN])
+    sock.close()
+
+
+def test_firmware_other_slaves_replies_do_not_hide_the_next_request(firmware):
+    """On a shared bus a slave hears its neighbours' replies; a request right behind one (no
+    silence to spare) must still be answered."""
+    from firmware_process import read_reply
+
+    from protocols import rtu
+
+    fw = firmware("smoke")
+    sock = fw.raw()
+    neighbour_reply = rtu.build_adu(5, bytes([3, 20]) + bytes(range(20)))
+    neighbour_exception = rtu.build_adu(6, bytes([0x83, 2]))
+    request = rtu.build_adu(1, bytes([3, 0, 0, 0, 2]))
+    sock.sendall(neighbour_reply + neighbour_exception + request)
+    reply = read_reply(sock)
+    assert len(reply) == 9 and reply[0] == 1, reply
     sock.close()

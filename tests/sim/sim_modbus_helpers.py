@@ -40,9 +40,14 @@ class PoliteMaster:
                 await asyncio.sleep(0.02)
         return None
 
-    async def read(self, unit: int, address: int, count: int = 1, attempts: int = ATTEMPTS) -> list[int] | None:
+    async def read(
+        self, unit: int, address: int, count: int = 1, attempts: int = ATTEMPTS
+    ) -> list[int] | None:
         """Holding registers, or None when the device did not answer or answered an exception."""
-        reply = await self._call(lambda: self.client.read_holding_registers(address, count=count, device_id=unit), attempts)
+        reply = await self._call(
+            lambda: self.client.read_holding_registers(address, count=count, device_id=unit),
+            attempts,
+        )
         return None if reply is None or reply.isError() else list(reply.registers)
 
     async def write(self, unit: int, address: int, value: int) -> bool:
@@ -50,10 +55,14 @@ class PoliteMaster:
         return reply is not None and not reply.isError()
 
     async def identify(self, unit: int) -> dict[int, bytes] | None:
-        reply = await self._call(lambda: self.client.read_device_information(read_code=1, object_id=0, device_id=unit))
+        reply = await self._call(
+            lambda: self.client.read_device_information(read_code=1, object_id=0, device_id=unit)
+        )
         return None if reply is None or reply.isError() else dict(reply.information)
 
-    async def wait_for(self, unit: int, address: int, predicate, timeout_s: float) -> list[int] | None:
+    async def wait_for(
+        self, unit: int, address: int, predicate, timeout_s: float
+    ) -> list[int] | None:
         """Poll until predicate(registers) holds; the last reading (or None) after timeout_s."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s

@@ -6,10 +6,10 @@ import asyncio
 import time
 
 import pytest
+from sim_bus_helpers import RecordingTap
 
 from protocols import rtu
 from sim.bus import TimedBus
-from sim_bus_helpers import RecordingTap
 
 
 async def settle(bus: TimedBus, seconds: float = 0.0) -> None:
@@ -54,57 +54,61 @@ async def test_bytes_arrive_paced_at_the_wire_time_never_early(line):
     first_at, first = a.heard[0]
     last_at, _ = a.heard[-1]
     assert last_at - sent >= wire_s  # the last character cannot arrive before its stop bit
-    assert last_at - sent < wire_s + 0.05
-    assert len(a.heard) > 10  # delivered in small chunks as the characters arrive
+    assert last_at - sent < wire_s + 0.5  # generous: a loaded host delays the event loop
+    assert len(a.heard) > 3  # delivered in small chunks as the characters arrive
     assert first_at - sent >= len(first) * bus.char_s
 
 
-async def test_two_talkers_at_once_collide_and_garble(line):
-    bus, (host, a, b) = line
+class SteppedClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_two_talkers_at_once_collide_and_garble():
+    clock = SteppedClock()
+    bus = TimedBus("stepped", 19200, clock=clock, seed=3)
+    host, a, b = RecordingTap("host"), RecordingTap("a"), RecordingTap("b")
+    for tap in (host, a, b):
+        bus.attach(tap)
     reply_a = rtu.build_adu(1, bytes([3, 2, 0, 1]))
     reply_b = rtu.build_adu(2, bytes([3, 2, 0, 2]))
     bus.transmit(a, reply_a)
+    clock.now += 2 * bus.char_s  # b starts while a is on its third character
     bus.transmit(b, reply_b)
-    await settle(bus)
+    clock.now += 1.0
+    bus._release_due()
     assert bus.counters.collisions == 1
     heard = host.data
     assert len(heard) == len(reply_a) + len(reply_b)
+    assert heard[:2] == reply_a[:2]  # before the overlap the line was clean
+    assert heard[-2:] == reply_b[-2:]  # after a fell silent, b's last characters came through
     assert reply_a not in heard and reply_b not in heard
-    assert bus.counters.corrupted_bytes == len(heard)
+    assert (
+        bus.counters.corrupted_bytes == 10
+    )  # five of a's characters and the five of b's under them
 
 
-class EagerDevice(RecordingTap):
-    """Answers the moment a full request has arrived: no t3.5 silence first."""
-
-    def __init__(self, bus: TimedBus, expect: int) -> None:
-        super().__init__("eager")
-        self.bus = bus
-        self.expect = expect
-
-    def deliver(self, data: bytes) -> None:
-        super().deliver(data)
-        if len(self.data) == self.expect:
-            self.bus.transmit(self, b"\x01\x03\x02\x00\x00\xb8\x44")
-
-
-async def test_reply_sooner_than_t35_after_the_request_is_flagged():
-    bus = TimedBus("slow", 9600)  # t3.5 = 4 ms: the eager reply is well inside it
-    host = RecordingTap("host")
-    eager = EagerDevice(bus, expect=8)
+def test_reply_sooner_than_t35_after_the_request_is_flagged():
+    clock = SteppedClock()
+    bus = TimedBus("stepped", 19200, clock=clock)
+    host, device = RecordingTap("host"), RecordingTap("device")
     bus.attach(host)
-    bus.attach(eager)
-    bus.start()
-    try:
-        bus.transmit(host, b"\x01\x03\x00\x00\x00\x01\x84\x0a")
-        await settle(bus)
-        assert host.data == b"\x01\x03\x02\x00\x00\xb8\x44"
-        assert bus.counters.early_replies == 1
-        await asyncio.sleep(bus.t35_s + 0.002)  # a patient host: no flag for it
-        bus.transmit(host, b"\x01\x03\x00\x00\x00\x01\x84\x0a")
-        await settle(bus)
-        assert bus.counters.host_early_requests == 0
-    finally:
-        await bus.close()
+    bus.attach(device)
+    request = b"\x01\x03\x00\x00\x00\x01\x84\x0a"
+    bus.transmit(host, request)
+    request_end = clock.now + bus.wire_time_s(len(request))
+    clock.now = request_end + bus.t35_s / 2  # answers after half the silence it owes
+    bus.transmit(device, b"\x01\x03\x02\x00\x00\xb8\x44")
+    assert bus.counters.early_replies == 1 and bus.counters.collisions == 0
+    clock.now += 1.0
+    bus.transmit(host, request)
+    clock.now += bus.wire_time_s(len(request)) + bus.t35_s  # a patient device: not flagged
+    bus.transmit(device, b"\x01\x03\x02\x00\x00\xb8\x44")
+    assert bus.counters.early_replies == 1
+    assert bus.counters.host_early_requests == 0 and bus.counters.frames == 4
 
 
 async def test_corruption_rate_flips_bits_of_delivered_bytes(line):
@@ -165,3 +169,31 @@ async def test_added_latency_delays_delivery(line):
     bus.transmit(host, b"\x01")
     await settle(bus)
     assert a.heard[0][0] - sent >= 0.05 + bus.char_s
+
+
+class BurstTap(RecordingTap):
+    paced = False
+
+
+async def test_burst_fed_drop_gets_each_burst_whole_at_its_last_characters_wire_time(line):
+    bus, (host, a, _) = line
+    device = BurstTap("device")
+    bus.attach(device)
+    payload = bytes(range(40))  # 22.9 ms at 19200 baud
+    sent = time.monotonic()
+    bus.transmit(host, payload)
+    await settle(bus)
+    assert len(a.heard) > 2  # the paced drop got it in chunks
+    assert len(device.heard) == 1 and device.data == payload
+    assert device.heard[0][0] - sent >= rtu.frame_time_us(40, 19200) / 1e6
+
+
+async def test_burst_fed_drop_still_gets_a_burst_whose_last_character_was_lost(line):
+    bus, (host, _, _) = line
+    device = BurstTap("device")
+    bus.attach(device)
+    bus.set_faults(drop_rate=0.5)
+    bus.transmit(host, bytes(64))
+    await settle(bus)
+    assert len(device.heard) == 1
+    assert len(device.data) == 64 - bus.counters.dropped_bytes

@@ -77,19 +77,28 @@ def site(tmp_path):
 
 
 async def test_plants_drive_firmware_inputs_and_follow_its_outputs(site, tmp_path):
-    async with Campus.start(site, tmp_path / "state") as campus, PoliteMaster(campus.ports["line"], 115200) as master:
+    async with (
+        Campus.start(site, tmp_path / "state") as campus,
+        PoliteMaster(campus.ports["line"], 115200) as master,
+    ):
         # gate: the firmware's motor output moves the leaf; the limit switch tells it where it is
         assert await master.write(1, R.address(R.GATE, "command"), 1)  # open
         assert await until(lambda: campus.plant("gate").state.position == 1.0, 5.0)
-        opened = await master.wait_for(1, GATE_STATE, lambda v: v == R.GATE_STATE_NAMES.index("open"), 3.0)
+        opened = await master.wait_for(
+            1, GATE_STATE, lambda v: v == R.GATE_STATE_NAMES.index("open"), 3.0
+        )
         assert opened == [R.GATE_STATE_NAMES.index("open")]
         await campus.inject("obstruct", "gate", "on")
-        inputs = await master.wait_for(1, GATE_INPUTS, lambda v: v & bit(R.GATE_INPUT_NAMES, "photo_eye_blocked"), 2.0)
+        inputs = await master.wait_for(
+            1, GATE_INPUTS, lambda v: v & bit(R.GATE_INPUT_NAMES, "photo_eye_blocked"), 2.0
+        )
         assert inputs is not None and inputs[0] & bit(R.GATE_INPUT_NAMES, "photo_eye_blocked")
 
         # bollard: a load on top reaches its input terminal
         await campus.inject("load", "bollard", "on")
-        loaded = await master.wait_for(2, BOLLARD_INPUTS, lambda v: v & bit(R.BOLLARD_INPUT_NAMES, "load_on_top"), 2.0)
+        loaded = await master.wait_for(
+            2, BOLLARD_INPUTS, lambda v: v & bit(R.BOLLARD_INPUT_NAMES, "load_on_top"), 2.0
+        )
         assert loaded is not None and loaded[0] & bit(R.BOLLARD_INPUT_NAMES, "load_on_top")
 
         # panic: a person's press latches the alarm; the red LED output reaches the plant
@@ -109,13 +118,22 @@ async def test_plants_drive_firmware_inputs_and_follow_its_outputs(site, tmp_pat
 
 
 async def test_power_cycle_kills_the_process_keeps_the_plant_and_the_configuration(site, tmp_path):
-    async with Campus.start(site, tmp_path / "state") as campus, PoliteMaster(campus.ports["line"], 115200) as master:
+    async with (
+        Campus.start(site, tmp_path / "state") as campus,
+        PoliteMaster(campus.ports["line"], 115200) as master,
+    ):
         assert await master.write(3, PANIC_HOLD, 500)
         await asyncio.sleep(1.0)  # the firmware batches persisted writes (500 ms)
         station = campus.device("station")
         first_pid = station.process.pid
         await campus.inject("panic", "station")
-        assert await until(lambda: campus.plant("station").outputs["buzzer"] == 1 or campus.plant("station").outputs["led_alarm"] == 1, 3.0)
+        assert await until(
+            lambda: (
+                campus.plant("station").outputs["buzzer"] == 1
+                or campus.plant("station").outputs["led_alarm"] == 1
+            ),
+            3.0,
+        )
 
         result = await campus.inject("power", "station", "off")
         assert result["device"]["powered"] is False
@@ -133,7 +151,10 @@ async def test_power_cycle_kills_the_process_keeps_the_plant_and_the_configurati
 
 
 async def test_cut_drop_silences_one_device_only(site, tmp_path):
-    async with Campus.start(site, tmp_path / "state") as campus, PoliteMaster(campus.ports["line"], 115200) as master:
+    async with (
+        Campus.start(site, tmp_path / "state") as campus,
+        PoliteMaster(campus.ports["line"], 115200) as master,
+    ):
         await campus.inject("cut", "detector", "on")
         assert await master.read(4, 0, attempts=1) is None
         assert await master.read(3, 0) == [R.ROLE_PANIC]

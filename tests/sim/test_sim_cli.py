@@ -66,7 +66,10 @@ def test_up_inject_status_down(tmp_path):
     state = tmp_path / "state"
     up = subprocess.Popen(
         [*campusguard(), "sim", "up", "--site", str(site), "--state-dir", str(state)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ),
     )
     try:
         wait_for_file(state / "sim.json", up)
@@ -74,8 +77,10 @@ def test_up_inject_status_down(tmp_path):
         assert described["ready"] is True
         assert described["buses"]["building-bus"]["baud"] == 19200
         assert {(d["name"], d["bus"], d["unit"], d["role"]) for d in described["devices"]} == {
-            ("gate", "gate-bus", 1, "gate"), ("bollard", "gate-bus", 2, "bollard"),
-            ("station", "building-bus", 1, "panic"), ("detector", "building-bus", 11, "smoke"),
+            ("gate", "gate-bus", 1, "gate"),
+            ("bollard", "gate-bus", 2, "bollard"),
+            ("station", "building-bus", 1, "panic"),
+            ("detector", "building-bus", 11, "smoke"),
         }
         for port in (b["port"] for b in described["buses"].values()):
             assert os.path.exists(port)
@@ -103,7 +108,9 @@ def test_up_inject_status_down(tmp_path):
         assert devices["detector"]["plant"]["state"]["target"] == 3.5
         assert devices["gate"]["powered"] is True and devices["gate"]["boots"] == 2
 
-        refused = run_cli("sim", "inject", "--state-dir", str(state), "load", "gate", "on", "--json")
+        refused = run_cli(
+            "sim", "inject", "--state-dir", str(state), "load", "gate", "on", "--json"
+        )
         assert refused.returncode == 1
         assert "a gate has no 'load'" in json.loads(refused.stdout)["error"]
 
@@ -112,7 +119,9 @@ def test_up_inject_status_down(tmp_path):
         assert up.wait(timeout=20) == 0
         assert not (state / "sim.json").exists() and not (state / "sim.sock").exists()
         pids = [d.get("pid") for d in status["devices"] if d.get("pid")]
-        assert pids and not any(os.path.exists(f"/proc/{pid}") for pid in pids)  # no device left running
+        assert pids and not any(
+            os.path.exists(f"/proc/{pid}") for pid in pids
+        )  # no device left running
     finally:
         if up.poll() is None:
             up.terminate()

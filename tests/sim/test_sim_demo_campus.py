@@ -19,17 +19,41 @@ DEMO = REPO / "sites" / "demo-campus.toml"
 PRODUCT = {"gate": b"CG-GATE", "bollard": b"CG-BOLLARD", "panic": b"CG-PANIC", "smoke": b"CG-SMOKE"}
 
 
-async def mbpoll_read(mbpoll: str, port: str, baud: int, unit: int, table: str, start: int, count: int) -> list[int]:
+async def mbpoll_read(
+    mbpoll: str, port: str, baud: int, unit: int, table: str, start: int, count: int
+) -> list[int]:
     """mbpoll's reading (one retry, as a technician would run it again)."""
     for _ in range(2):
         process = await asyncio.create_subprocess_exec(
-            mbpoll, "-m", "rtu", "-b", str(baud), "-P", "none", "-a", str(unit), "-t", table,
-            "-0", "-r", str(start), "-c", str(count), "-o", "0.5", "-1", "-q", port,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            mbpoll,
+            "-m",
+            "rtu",
+            "-b",
+            str(baud),
+            "-P",
+            "none",
+            "-a",
+            str(unit),
+            "-t",
+            table,
+            "-0",
+            "-r",
+            str(start),
+            "-c",
+            str(count),
+            "-o",
+            "0.5",
+            "-1",
+            "-q",
+            port,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         out, err = await asyncio.wait_for(process.communicate(), 10)
         if process.returncode == 0:
-            return [int(line.split()[1]) for line in out.decode().splitlines() if line.startswith("[")]
+            return [
+                int(line.split()[1]) for line in out.decode().splitlines() if line.startswith("[")
+            ]
     raise AssertionError(f"mbpoll unit {unit}: {err.decode()}")
 
 
@@ -53,12 +77,28 @@ async def test_every_demo_device_answers_pymodbus_and_mbpoll(tmp_path, mbpoll):
                     assert identity[1] == PRODUCT[device["role"]]
             for device in devices:
                 if device["role"] in PRODUCT:
-                    values = await mbpoll_read(mbpoll, bus["port"], bus["baud"], device["unit"], "4", 0, 1)
+                    values = await mbpoll_read(
+                        mbpoll, bus["port"], bus["baud"], device["unit"], "4", 0, 1
+                    )
                     assert values == [registers.role_code(device["role"])]
                 elif device["role"] == "generic-rs485-smoke":
-                    assert len(await mbpoll_read(mbpoll, bus["port"], bus["baud"], device["unit"], "4", 0, 3)) == 3
+                    assert (
+                        len(
+                            await mbpoll_read(
+                                mbpoll, bus["port"], bus["baud"], device["unit"], "4", 0, 3
+                            )
+                        )
+                        == 3
+                    )
                 else:
-                    assert len(await mbpoll_read(mbpoll, bus["port"], bus["baud"], device["unit"], "1", 0, 8)) == 8
+                    assert (
+                        len(
+                            await mbpoll_read(
+                                mbpoll, bus["port"], bus["baud"], device["unit"], "1", 0, 8
+                            )
+                        )
+                        == 8
+                    )
         for bus_name in described["buses"]:
             counters = campus.bus(bus_name).counters
             assert counters.collisions == 0 and counters.corrupted_bytes == 0
@@ -71,10 +111,14 @@ async def test_round_trip_is_never_faster_than_the_wire(tmp_path):
     async with Campus.start(DEMO, tmp_path / "state") as campus:
         described = campus.describe()
         for bus_name, bus in described["buses"].items():
-            device = next(d for d in described["devices"] if d["bus"] == bus_name and d["role"] == "panic")
+            device = next(
+                d for d in described["devices"] if d["bus"] == bus_name and d["role"] == "panic"
+            )
             result = await asyncio.to_thread(measure_bus, bus["port"], bus["baud"], [device], 6)
             row = result["devices"][0]
             assert int(row["answered"].split("/")[0]) >= 4  # a loaded host may lose a frame
             # physics: the reply cannot arrive before request + t3.5 + reply have crossed the wire
             assert row["measured_min_ms"] >= row["computed_floor_ms"]
-            assert row["measured_median_ms"] < row["computed_floor_ms"] + 100.0  # generous safety bound
+            assert (
+                row["measured_median_ms"] < row["computed_floor_ms"] + 100.0
+            )  # generous safety bound

@@ -20,7 +20,10 @@ def test_demo_campus_reads_as_the_issue_describes_it():
     roles = [d.role for d in site.devices if d.role]
     assert roles.count("smoke") == 12 and roles.count("panic") == 6
     assert roles.count("gate") == 3 and roles.count("bollard") == 4
-    assert sorted(d.profile for d in site.devices if d.profile) == ["generic-di-8", "generic-rs485-smoke"]
+    assert sorted(d.profile for d in site.devices if d.profile) == [
+        "generic-di-8",
+        "generic-rs485-smoke",
+    ]
     slider = site.device("main-gate-slider")
     assert slider.plant == {"travel_s": 12.0} and slider.params == {"travel_timeout_s": 30}
     assert site.device("fire-lane-bollard-1").site_flags == 2
@@ -45,16 +48,31 @@ def test_device_config_is_provisioned_once_and_then_left_to_the_firmware(tmp_pat
     ("body", "message"),
     [
         ("[[buses]]\nname='a'\nbaud=12345\n", "bus 'a'.baud = 12345: use one of 9600"),
-        ("[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='x'\nunit=1\nrole='gate'\n", "device 'd'.bus = 'x' is not a [[buses]] name"),
-        ("[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=300\nrole='gate'\n", "device 'd'.unit = 300: use a unit address 1..247"),
-        ("[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\nrole='lift'\n", "device 'd'.role = 'lift'"),
-        ("[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\n", "needs exactly one of role"),
+        (
+            "[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='x'\nunit=1\nrole='gate'\n",
+            "device 'd'.bus = 'x' is not a [[buses]] name",
+        ),
+        (
+            "[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=300\nrole='gate'\n",
+            "device 'd'.unit = 300: use a unit address 1..247",
+        ),
+        (
+            "[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\nrole='lift'\n",
+            "device 'd'.role = 'lift'",
+        ),
+        (
+            "[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\n",
+            "needs exactly one of role",
+        ),
         (
             "[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\nrole='gate'\n"
             "[[devices]]\nname='e'\nbus='a'\nunit=1\nrole='panic'\n",
             "share unit 1 on bus 'a'",
         ),
-        ("[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\nrole='gate'\n[devices.plant]\ntravel_s='slow'\n", "plant.travel_s = 'slow'"),
+        (
+            "[[buses]]\nname='a'\nbaud=9600\n[[devices]]\nname='d'\nbus='a'\nunit=1\nrole='gate'\n[devices.plant]\ntravel_s='slow'\n",
+            "plant.travel_s = 'slow'",
+        ),
         ("[site]\nname='x'\n", "no [[buses]]"),
         ("[[buses]\n", "not valid TOML"),
     ],

@@ -17,9 +17,28 @@ pytestmark = pytest.mark.timeout(60)
 
 async def mbpoll_read(mbpoll: str, port: str, unit: int, table: str, count: int) -> list[int]:
     process = await asyncio.create_subprocess_exec(
-        mbpoll, "-m", "rtu", "-b", "19200", "-P", "none", "-a", str(unit), "-t", table,
-        "-r", "1", "-c", str(count), "-o", "0.5", "-1", "-q", port,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        mbpoll,
+        "-m",
+        "rtu",
+        "-b",
+        "19200",
+        "-P",
+        "none",
+        "-a",
+        str(unit),
+        "-t",
+        table,
+        "-r",
+        "1",
+        "-c",
+        str(count),
+        "-o",
+        "0.5",
+        "-1",
+        "-q",
+        port,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 10)
     assert process.returncode == 0, err.decode()
@@ -40,15 +59,24 @@ async def cli(state_dir, *args: str) -> dict:
     from conftest import campusguard
 
     process = await asyncio.create_subprocess_exec(
-        *campusguard(), "sim", "inject", "--state-dir", str(state_dir), *args, "--json",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        *campusguard(),
+        "sim",
+        "inject",
+        "--state-dir",
+        str(state_dir),
+        *args,
+        "--json",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 0, (out + err).decode()
     return json.loads(out)
 
 
-async def test_pymodbus_and_mbpoll_read_the_profiles_through_the_pty(third_party_site, tmp_path, mbpoll):
+async def test_pymodbus_and_mbpoll_read_the_profiles_through_the_pty(
+    third_party_site, tmp_path, mbpoll
+):
     state = tmp_path / "state"
     async with Campus.start(third_party_site, state) as campus:
         described = json.loads((state / "sim.json").read_text())
@@ -85,8 +113,11 @@ async def test_faults_corrupt_drop_and_cut_reach_the_host(third_party_site, tmp_
 
         async def read_ok(unit: int) -> bool:
             try:
-                reply = await client.read_holding_registers(0, count=1, device_id=unit) if unit == 30 \
+                reply = (
+                    await client.read_holding_registers(0, count=1, device_id=unit)
+                    if unit == 30
                     else await client.read_discrete_inputs(0, count=8, device_id=unit)
+                )
             except ModbusException:
                 return False
             return not reply.isError()
@@ -128,8 +159,15 @@ async def test_unknown_device_is_refused_with_the_names_to_use(third_party_site,
     state = tmp_path / "state"
     async with Campus.start(third_party_site, state):
         process = await asyncio.create_subprocess_exec(
-            *campusguard(), "sim", "inject", "--state-dir", str(state), "panic", "no-such-thing",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            *campusguard(),
+            "sim",
+            "inject",
+            "--state-dir",
+            str(state),
+            "panic",
+            "no-such-thing",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         _, err = await process.communicate()
         assert process.returncode == 1

@@ -41,15 +41,13 @@ def standin():
     bus.stop()
 
 
-@pytest.fixture(scope="session")
-def mpy_cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("mpy-cache")
-
-
-@pytest.fixture(autouse=True)
-def _own_mpy_cache(mpy_cache, monkeypatch):
-    """Compiled .mpy files are shared by this worker's tests only (never ~/.cache)."""
-    monkeypatch.setenv("CAMPUSGUARD_MPY_CACHE", str(mpy_cache))
+@pytest.fixture(scope="session", autouse=True)
+def _own_mpy_cache(tmp_path_factory):
+    """Compiled .mpy files are shared by this worker's tests only (never ~/.cache). Session
+    scope, so module-scoped bundle fixtures see it too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAMPUSGUARD_MPY_CACHE", str(tmp_path_factory.mktemp("mpy-cache")))
+        yield
 
 
 @pytest.fixture

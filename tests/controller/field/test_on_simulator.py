@@ -48,11 +48,11 @@ def on(sim, bus):
 
 
 def test_scan_finds_every_unit_and_names_it(sim, cli):
-    gate = cli("diag", "scan", "--units", "1-8", *on(sim, "gate-bus"), "--json")
+    gate = cli("diag", "scan", "--units", "1-3", *on(sim, "gate-bus"), "--json")
     assert gate.code == 0, gate.err
     assert [(d["unit"], d["name"], d["product"]) for d in gate.json()["devices"]] == [
         (1, "main-gate-slider", "CG-GATE")]
-    building = cli("diag", "scan", "--units", "9-31", *on(sim, "building-bus"), "--json")
+    building = cli("diag", "scan", "--units", "10-12,29-31", *on(sim, "building-bus"), "--json")
     assert building.code == 0, building.err
     found = {d["unit"]: d for d in building.json()["devices"]}
     assert sorted(found) == [11, 30] and building.json()["missing"] == []
@@ -105,3 +105,21 @@ def test_proof_fails_for_a_wrong_unit_address(sim, cli):
             "--unit", "5", "--boot-timeout", "1")
     assert r.code == ProofFailed.exit_code
     assert "FAIL: no answer from unit 5" in r.out and "wrong unit address" in r.out
+
+
+def test_bus_shows_the_errors_of_a_noisy_line(sim, cli):
+    def inject(rate: str) -> None:
+        subprocess.run([CAMPUSGUARD, "sim", "inject", "--state-dir", sim, "noise", "gate-bus",
+                        "--rate", rate], check=True, capture_output=True, timeout=30)
+
+    inject("0.05")
+    try:
+        r = cli("diag", "bus", "--reset", "--poll", "15", "--units", "1", *on(sim, "gate-bus"),
+                "--json")
+    finally:
+        inject("0")
+    assert r.code == 0, r.err
+    total = r.json()["session"]["all_requests"]
+    assert total["requests"] == 15
+    assert total["crc_errors"] + total["frame_errors"] > 0, total
+    assert total["error_rate"] > 0

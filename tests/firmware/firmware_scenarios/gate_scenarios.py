@@ -195,6 +195,8 @@ def scenario_travel_timeout_stops_the_motor():
     rig.step(5200)
     assert not rig.io.on("motor_open") and rig.reg("state") == G.FAULT
     assert rig.reg("faults") & 1
+    assert rig.command(CLOSE) == 4, "a faulted gate must not close before reset_fault"
+    assert rig.command(RESET) == 0 and rig.reg("faults") == 0
 
 
 def scenario_both_limits_is_a_fault_and_stops():

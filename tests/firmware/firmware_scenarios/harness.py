@@ -5,8 +5,6 @@ from core.register_bank import RegisterBank
 
 from firmware_scenarios.fakes import FakeIo, SteppedClock
 
-_POINTS = None
-
 
 def _points(code):
     from protocols import io_points

@@ -2,7 +2,9 @@
 # the MicroPython unix port:  MICROPYPATH=<repo>/firmware:<repo>:<repo>/tests/firmware micropython run_all.py
 import sys
 
-MODULES = ("gate_scenarios", "bollard_scenarios", "panic_scenarios", "smoke_scenarios")
+MODULES = (
+    "core_scenarios", "gate_scenarios", "bollard_scenarios", "panic_scenarios", "smoke_scenarios",
+)
 
 
 def load(name):

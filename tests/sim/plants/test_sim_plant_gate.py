@@ -71,7 +71,11 @@ def test_edge_circuit_reads_healthy_pressed_open_and_shorted():
 
 def test_vehicle_loop_and_local_controls_reach_their_terminals():
     state = gate.initial_state(PARAMS)
-    for action, terminal in (("loop", "loop"), ("key", "key_override"), ("button-open", "button_open")):
+    for action, terminal in (
+        ("loop", "loop"),
+        ("key", "key_override"),
+        ("button-open", "button_open"),
+    ):
         state = gate.inject(PARAMS, state, action, "on")
         assert gate.read_inputs(PARAMS, state, {})[terminal] == 1
 

@@ -16,7 +16,9 @@ def run(state, seconds, dt=0.01):
 
 def test_press_by_name_closes_its_channel_then_releases():
     channel = input_module.channel_of(PARAMS, "pool-panic")
-    state = input_module.inject_channel(PARAMS, input_module.initial_state(PARAMS), "panic", channel, None)
+    state = input_module.inject_channel(
+        PARAMS, input_module.initial_state(PARAMS), "panic", channel, None
+    )
     assert input_module.bits(state) == [0, 1, 0, 0, 0, 0, 0, 0]
     assert input_module.bits(run(state, 0.4))[1] == 1
     assert input_module.bits(run(state, 0.6))[1] == 0

@@ -43,8 +43,14 @@ def test_drift_raises_the_baseline_over_hours():
 
 def test_chamber_faults_read_outside_the_valid_range():
     state = smoke.initial_state(PARAMS)
-    assert smoke.sensor_counts(smoke.inject(PARAMS, state, "chamber", "dead")) < registers.SMOKE_CHAMBER_LOW_COUNTS
-    assert smoke.sensor_counts(smoke.inject(PARAMS, state, "chamber", "saturated")) > registers.SMOKE_CHAMBER_HIGH_COUNTS
+    assert (
+        smoke.sensor_counts(smoke.inject(PARAMS, state, "chamber", "dead"))
+        < registers.SMOKE_CHAMBER_LOW_COUNTS
+    )
+    assert (
+        smoke.sensor_counts(smoke.inject(PARAMS, state, "chamber", "saturated"))
+        > registers.SMOKE_CHAMBER_HIGH_COUNTS
+    )
 
 
 def test_negative_level_is_refused():
