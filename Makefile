@@ -28,8 +28,10 @@ demo: $(STAMP) tools
 test: $(STAMP) tools
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+# BENCH_ARGS="--quick" for a 2-minute run; "--trials 20 --report docs/BENCHMARKS.md" for a report.
+BENCH_ARGS ?=
 bench: $(STAMP) tools
-	$(BIN)/campusguard bench --out bench-results
+	$(BIN)/campusguard bench --out bench-results $(BENCH_ARGS)
 
 docs: $(STAMP)
 	$(BIN)/python tools/gen_register_doc.py --write docs/registers.md

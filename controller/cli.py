@@ -17,6 +17,8 @@ import sys
 from controller.service.control_client import HostUnreachable, request
 from controller.service.paths import StatePaths
 
+STOP_TIMEOUT_S = 10.0
+
 
 def _state_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state-dir", default=None,
@@ -146,7 +148,11 @@ async def _serve(site, paths: StatePaths, ports) -> int:
     print(f"campusguard host running: {site.name}; control socket {paths.control_socket}; "
           f"buses {', '.join(f'{b}={p.port}' for b, p in ports.items())}", flush=True)
     await stop.wait()
-    await host.stop()
+    try:
+        await asyncio.wait_for(host.stop(), STOP_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        print(f"campusguard: host did not stop cleanly within {STOP_TIMEOUT_S:.0f} s", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -10,6 +10,7 @@ plug); power on starts it again.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import signal
 import sys
@@ -21,6 +22,20 @@ EXIT_REBOOT = 10
 EXIT_WATCHDOG = 11
 _CRASH_BACKOFF_S = (0.2, 1.0, 5.0)
 _STOP_GRACE_S = 2.0
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_the_simulator() -> None:
+    """In the child before exec: SIGKILL it when the simulator dies, even by SIGKILL (Linux).
+
+    Otherwise an orphaned device would retry its UART connection forever.
+    """
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
 
 
 def micropython_binary() -> Path:
@@ -125,6 +140,7 @@ class DeviceProcess:
                 stdout=log,
                 stderr=log,
                 start_new_session=True,  # Ctrl-C in the terminal reaches the simulator, not each device
+                preexec_fn=_die_with_the_simulator,
             )
 
     async def _watch(self) -> None:

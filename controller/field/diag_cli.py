@@ -175,12 +175,10 @@ def _emit(args, result: dict, text: str) -> None:
 
 def _dispatch(args: argparse.Namespace) -> int:
     profile = profile_by_name(args.profile) if args.profile else None
-    if args.command == "read" and args.list and (args.profile or args.register in R.ROLE_NAMES):
-        role = R.role_code(args.register) if args.register in R.ROLE_NAMES else 0
-        if role:  # listing a role's map needs no device
-            result = commands.list_registers(role)
-            _emit(args, result, render.register_list(result))
-            return 0
+    if args.command == "read" and args.list and args.register in R.ROLE_NAMES[1:]:
+        result = commands.list_registers(R.role_code(args.register))  # a role's map: no device
+        _emit(args, result, render.register_list(result))
+        return 0
     target = resolve_target(args.port, args.baud, args.parity, args.stopbits, args.sim,
                             args.site, args.bus)
     session_dir = args.session_dir or default_session_dir()

@@ -11,7 +11,12 @@ from controller.field import register_catalog as catalog
 from controller.field.bus_target import BusTarget
 from controller.field.errors import NotConfirmed, UsageError
 from controller.field.identify import Identity, identify, read_point
-from controller.field.modbus_master import ModbusMaster, NoAnswer, explain_exception
+from controller.field.modbus_master import (
+    ModbusMaster,
+    NoAnswer,
+    explain_exception,
+    explain_no_answer,
+)
 from controller.field.profile_catalog import Profile
 from protocols import pdu
 from protocols import registers as R
@@ -39,8 +44,6 @@ def require(master: ModbusMaster, unit: int, call: Callable, what: str):
     try:
         return call()
     except NoAnswer as exc:
-        from controller.field.modbus_master import explain_no_answer
-
         raise explain_no_answer(master, unit, exc.outcome) from None
     except ExceptionResponse as exc:
         raise explain_exception(exc, what) from None

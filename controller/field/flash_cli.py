@@ -7,6 +7,7 @@ import json
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 from controller.field import mpremote_plan
@@ -142,8 +143,6 @@ def _bus_settings(args, config: DeviceConfig) -> SerialSettings:
     if args.sim:
         if not args.site:
             raise UsageError("--sim needs --site and --device (to find the device's bus)", "")
-        from controller.field.device_config import tomllib
-
         with open(args.site, "rb") as f:
             bus = next(d["bus"] for d in tomllib.load(f)["devices"] if d["name"] == args.device)
         target = resolve_target(None, None, None, None, args.sim, None, bus)

@@ -27,6 +27,7 @@ from controller.devices.model import Change, DeviceView
 from controller.policy import PolicyState, Tick, step
 from controller.policy.decision import AlarmReport, Decision
 from controller.policy.inputs import DeviceRestore, DeviceTrouble
+from controller.service.control_server import ControlServer
 from controller.service.dispatcher import Dispatcher, Trigger
 from controller.service.paths import StatePaths
 from controller.service.policy_inputs import policy_event
@@ -71,6 +72,7 @@ class Host:
         self.dispatcher.desired_mode.update(self._modes_for(self.state))
         self._writes: asyncio.Queue = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
+        self._alarm_tasks: set[asyncio.Task] = set()
         self._offline_timers: dict[str, asyncio.TimerHandle] = {}
         self._troubled: set[str] = set()
         self._fault_timers: dict[str, asyncio.TimerHandle] = {}
@@ -84,8 +86,6 @@ class Host:
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
-        from controller.service.control_server import ControlServer
-
         self._tasks.append(asyncio.create_task(self._writer(), name="event-writer"))
         self.log(E.SERVICE_START, f"host started for {self.site.name} ({self.site.path}); "
                  f"mode {self.state.mode}", data={"mode": self.state.mode,
@@ -120,6 +120,8 @@ class Host:
         await self.dispatcher.drain()
         for timer in [*self._offline_timers.values(), *self._fault_timers.values()]:
             timer.cancel()
+        if self._alarm_tasks:  # let queued reports reach the durable outbox first
+            await asyncio.wait(list(self._alarm_tasks), timeout=5)
         if self.alarm_service is not None:
             await self.alarm_service.stop()
         if self.local_io is not None:
@@ -207,7 +209,8 @@ class Host:
                      zone=report.zone, drill=report.drill, data=data)
             return
         task = asyncio.create_task(self.alarm_service.submit(report))
-        self._tasks.append(task)
+        self._alarm_tasks.add(task)
+        task.add_done_callback(self._alarm_tasks.discard)
 
     async def _ticker(self) -> None:
         while True:

@@ -135,6 +135,7 @@ class BenchReport:
     started_utc: str = ""
     duration_s: float = 0.0
     notes: tuple[str, ...] = field(default=())  # what was skipped and why
+    load_average: tuple[float, ...] = ()  # 1-minute load average at the start and the end of the run
 
 
 def write_bench_json(report: BenchReport, out_dir: Path) -> Path:

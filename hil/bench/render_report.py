@@ -109,6 +109,26 @@ def _sweep_table(entries: list[dict], axis: str) -> list[str]:
     return lines
 
 
+def _headline(main: list[dict]) -> list[str]:
+    """One paragraph per panic_to_commanded entry: the p99, its ratio to the bound, and the stage
+    that costs the most."""
+    lines = []
+    for e in main:
+        if e["name"] != "panic_to_commanded":
+            continue
+        text = ("**Panic -> every barrier commanded, panic station on %s (%d baud, %d devices): p99 %s ms, "
+                "%.0f x the wire-time bound of %.2f ms** (p50 %s ms, %d trials)."
+                % (e["bus"], e["baud"], e["devices"], _fmt(e["p99_ms"]), e["ratio_p99"], e["bound_ms"],
+                   _fmt(e["p50_ms"]), e["trials"]))
+        stages = e.get("stages") or {}
+        if stages:
+            worst = max(stages.items(), key=lambda kv: kv[1]["p50_ms"])
+            text += (" Largest part of the gap: %s (p50 %s ms, p99 %s ms)."
+                     % (worst[0].replace("_", " "), _fmt(worst[1]["p50_ms"]), _fmt(worst[1]["p99_ms"])))
+        lines += [text, ""]
+    return lines
+
+
 def render(bench: dict, plot_dir: Path, doc_path: Path) -> str:
     main = [e for e in bench["paths"] if not e.get("sweep")]
     rel = os.path.relpath(plot_dir, doc_path.parent)
@@ -120,15 +140,19 @@ def render(bench: dict, plot_dir: Path, doc_path: Path) -> str:
         "",
         "- Machine: %s" % bench["machine"],
         "- Command: `%s`" % bench["command"],
+        "- Load average (1 min) at start and end: %s on %s: other work on the machine shares the cores "
+        "with the simulated boards, the host and the harness" % (
+            " / ".join(str(v) for v in bench.get("load_average", ())) or "not recorded",
+            bench["machine"].split(",")[1].strip() if "," in bench["machine"] else "this machine"),
         "- Started: %s, took %.0f s" % (bench.get("started_utc", "?"), bench.get("duration_s", 0.0)),
         "- Trials requested per path: %s%s" % (
             bench.get("trials_requested", "?"),
             " (**quick run**: fewer trials and sweep points than the full `make bench`)" if bench.get("quick") else "",
         ),
         "",
-        "## Paths",
-        "",
     ]
+    out += _headline(main)
+    out += ["## Paths", ""]
     out += _main_table(main)
     out += ["", "### What each wire bound is made of", ""] + _bound_details(main)
     staged = [e for e in main if e.get("stages")]

@@ -9,7 +9,9 @@ A budget stops new work in time for --quick; whatever was skipped is named in th
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -95,13 +97,22 @@ class BenchRun:
             design_bound: WireBound | None = None, stages: dict | None = None) -> None:
         if not samples:
             self.notes.append("%s on %s: no successful trial (%d failed)" % (name, bus.name, failed))
+            _progress("%s on %s: no successful trial (%d failed)" % (name, bus.name, failed))
             return
+        summary = summarise(samples)
+        _progress("%-26s %-14s %6d baud %3d dev  n=%-3d p50 %8.1f  p99 %8.1f ms%s"
+                  % (name, bus.name, bus.baud, devices, summary.trials, summary.p50_ms, summary.p99_ms,
+                     "  [sweep %s]" % sweep if sweep else ""))
         self.results.append(path_result(
             name, bus.name, bus.baud, devices, summarise(samples), bound, samples_ms=tuple(samples),
             failed_trials=failed, deliberate_ms=deliberate_ms, mechanical_ms=mechanical_ms,
             site=_display(site), sweep=sweep, measured=MEASURED[name], design_bound=design_bound,
             stages=stages,
         ))
+
+
+def _progress(line: str) -> None:
+    print("bench: %s" % line, file=sys.stderr, flush=True)
 
 
 def panic_stages(samples: list[Sample]) -> dict:
@@ -140,6 +151,7 @@ async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_tri
     site = _site_facts(site_path)
     timing = {b.name: BusTiming(b.name, b.baud) for b in site.buses}
     on_bus = {b.name: sum(1 for d in site.devices if d.bus == b.name) for b in site.buses}
+    _progress("%s: starting %s (%d devices)" % (label, _display(site_path), len(site.devices)))
     async with SimTarget(site_path, run.work_dir / (label + "-sim"), heapsize=run.heapsize) as target:
         session = BenchSession(target, run.work_dir / label)
         try:
@@ -252,6 +264,7 @@ async def run_bench(out_dir: Path, plan: BenchPlan, command: str, demo_site: Pat
     work = Path(tempfile.mkdtemp(prefix="cg-bench-"))
     run = BenchRun(plan, work, heapsize)
     started_utc = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    load_start = os.getloadavg()[0]
     try:
         run.section_deadline = run.started + plan.demo_budget_s
         try:
@@ -271,6 +284,7 @@ async def run_bench(out_dir: Path, plan: BenchPlan, command: str, demo_site: Pat
         machine=describe_machine(), command=command, paths=tuple(run.results), quick=plan.quick,
         trials_requested=plan.panic_trials, started_utc=started_utc,
         duration_s=round(time.monotonic() - run.started, 1), notes=tuple(run.notes),
+        load_average=(round(load_start, 2), round(os.getloadavg()[0], 2)),
     )
     path = write_bench_json(report, out_dir)
     import json

@@ -189,6 +189,7 @@ async def panic_trial(session: BenchSession, station: str, phase_s: float, *, co
                       timeout_s: float = 15.0) -> Sample:
     if confirm:
         await lower_bollards(session)  # every confirmed trial includes a full EFO rise
+    await _station_idle(session, station)
     await _settle(session, phase_s)
     t0 = await session.target.press_panic(station)
     try:
@@ -200,6 +201,19 @@ async def panic_trial(session: BenchSession, station: str, phase_s: float, *, co
         await _back_to_normal(session, timeout_s)
         await session.target.reset_panic(station)
         await asyncio.sleep(1.0)  # the key reset is held 0.5 s; the host sees the station idle
+
+
+async def _station_idle(session: BenchSession, station: str, timeout_s: float = 6.0) -> None:
+    """The station must be idle (red LED off) before a press: a latched alarm hides the next one
+    (GB 50394: it latches until reset by hand). Turn the key again if the last reset did not take."""
+    for _ in range(2):
+        if not (await session.target.outputs(station)).get("led_alarm"):
+            return
+        since = time.monotonic()
+        await session.target.reset_panic(station)
+        if await session.target.wait_output(station, "led_alarm", 0, since, timeout_s) is not None:
+            return
+    raise TrialFailed("%s stays latched after two key resets" % station)
 
 
 def _ms(t0: float, t: float | None) -> float | None:
@@ -244,3 +258,7 @@ async def smoke_trial(session: BenchSession, detector: str, phase_s: float, time
     finally:
         await session.target.smoke(detector, 0.0)
         await _back_to_normal(session, timeout_s)
+        # the detector's alarm latches until reset (NFPA 72): a technician's power cycle resets it
+        # while the next trials use the other detectors
+        await session.target.power(detector, False)
+        await session.target.power(detector, True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from pathlib import Path
 
 from hil.targets.hil_site import POWER_TERMINAL, HilSite, load_hil_site
@@ -111,8 +113,6 @@ class HardwareTarget(Target):
         return self._inject(device, "load", "on" if on else "off")
 
     async def power(self, device: str, on: bool) -> float:
-        import time
-
         assert self._rig is not None, "start() the target first"
         try:
             self._rig.drive(device, POWER_TERMINAL, 1 if on else 0)
@@ -130,9 +130,6 @@ class HardwareTarget(Target):
         )
 
     async def wait_output(self, device: str, terminal: str, value: int, after: float, timeout_s: float) -> float | None:
-        import asyncio
-        import time
-
         assert self._rig is not None, "start() the target first"
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -82,10 +82,10 @@ class RunningCampus:
         self.host = None
 
     def stop(self) -> None:
-        for proc in (self.host, self.sim):
-            if proc is None or proc.poll() is not None:
-                continue
+        running = [p for p in (self.host, self.sim) if p is not None and p.poll() is None]
+        for proc in running:
             proc.send_signal(signal.SIGTERM)
+        for proc in running:
             try:
                 proc.wait(15)
             except subprocess.TimeoutExpired:

@@ -64,7 +64,7 @@ def test_one_smoke_detector_during_lockdown_opens_no_gate_two_do(campus):
     assert barrier_states(campus)["main-gate-barrier"] == "locked"
     assert campus.status()["mode"] == "lockdown"
 
-    campus.inject("smoke", "hall-smoke", 5.0)
+    campus.inject("smoke", "gym-smoke-sensor", 5.0)  # a third-party sensor (profile data)
     wait_until(lambda: campus.events(E.FIRE_CONFIRMED), 15, "the second detector to confirm fire")
     wait_until(lambda: barrier_states(campus)["main-gate-barrier"] == "open", 20,
                "the evacuation-route gate to open")
@@ -109,7 +109,7 @@ def test_dead_device_does_not_delay_the_lockdown_command_to_the_others(campus):
 
 
 def test_kill_9_of_the_host_loses_no_event_and_keeps_the_lockdown(campus):
-    campus.inject("panic", "kindergarten-panic")
+    campus.inject("panic", "sports-hall-panic")  # a panic button on a third-party input module
     wait_until(lambda: campus.status()["mode"] == "lockdown", 15, "lockdown")
     reply = campus.act("ack", "li.na", "guard on the way")
     assert reply["ok"]

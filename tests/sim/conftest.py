@@ -1,49 +1,12 @@
-"""Shared fixtures of the simulator tests: small site files written into tmp_path."""
+"""Fixtures of the simulator tests."""
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def write_site(directory: Path, body: str, name: str = "site.toml") -> Path:
-    path = directory / name
-    path.write_text(textwrap.dedent(body), encoding="utf-8")
-    return path
-
-
-THIRD_PARTY_SITE = """
-    [site]
-    name = "third-party test site"
-
-    [[buses]]
-    name = "b1"
-    baud = 19200
-    parity = "N"
-    stopbits = 1
-
-    [[devices]]
-    name = "gym-smoke"
-    bus = "b1"
-    unit = 30
-    profile = "generic-rs485-smoke"
-
-    [[devices]]
-    name = "hall-inputs"
-    bus = "b1"
-    unit = 31
-    profile = "generic-di-8"
-    [[devices.inputs]]
-    channel = 1
-    name = "pool-panic"
-    kind = "panic"
-"""
+from sim_test_support import THIRD_PARTY_SITE, write_site
 
 
 @pytest.fixture
@@ -58,11 +21,3 @@ def mbpoll() -> str:
         # the Makefile's `tools` target installs it; a bare checkout tells the developer how
         pytest.fail("mbpoll is not installed: run `make tools` (Debian package mbpoll)")
     return path
-
-
-def campusguard() -> list[str]:
-    return [str(REPO / ".venv" / "bin" / "campusguard")]
-
-
-def run_cli(*args: str, timeout: float = 30.0) -> subprocess.CompletedProcess:
-    return subprocess.run([*campusguard(), *args], capture_output=True, text=True, timeout=timeout)

@@ -7,8 +7,8 @@ import asyncio
 import json
 
 import pytest
-from conftest import REPO
 from sim_modbus_helpers import PoliteMaster
+from sim_test_support import REPO
 
 from protocols import registers
 from sim import Campus

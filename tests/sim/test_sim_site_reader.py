@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_site
+from sim_test_support import REPO, write_site
 
 from sim.errors import SiteFileError
 from sim.flash_provision import device_config, provision

@@ -11,6 +11,8 @@ from pymodbus.client import AsyncModbusSerialClient
 from pymodbus.exceptions import ModbusException
 
 from sim import Campus
+from sim.control_client import request
+from sim.errors import SimError
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -55,23 +57,13 @@ async def client_for(port: str) -> AsyncModbusSerialClient:
     return client
 
 
-async def cli(state_dir, *args: str) -> dict:
-    from conftest import campusguard
-
-    process = await asyncio.create_subprocess_exec(
-        *campusguard(),
-        "sim",
-        "inject",
-        "--state-dir",
-        str(state_dir),
-        *args,
-        "--json",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+async def cli(state_dir, action: str, target: str, *rest: str) -> dict:
+    """An injection through the control socket, as `campusguard sim inject` sends it."""
+    value = rest[-1] if rest else None
+    result = await asyncio.to_thread(
+        request, state_dir, {"op": "inject", "action": action, "target": target, "value": value}
     )
-    out, err = await asyncio.wait_for(process.communicate(), 20)
-    assert process.returncode == 0, (out + err).decode()
-    return json.loads(out)
+    return {"ok": True, "result": result}
 
 
 async def test_pymodbus_and_mbpoll_read_the_profiles_through_the_pty(
@@ -154,21 +146,9 @@ async def test_faults_corrupt_drop_and_cut_reach_the_host(third_party_site, tmp_
 
 
 async def test_unknown_device_is_refused_with_the_names_to_use(third_party_site, tmp_path):
-    from conftest import campusguard
-
     state = tmp_path / "state"
     async with Campus.start(third_party_site, state):
-        process = await asyncio.create_subprocess_exec(
-            *campusguard(),
-            "sim",
-            "inject",
-            "--state-dir",
-            str(state),
-            "panic",
-            "no-such-thing",
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, err = await process.communicate()
-        assert process.returncode == 1
-        assert "no device or input named 'no-such-thing'" in err.decode()
+        with pytest.raises(SimError, match="no device or input named 'no-such-thing'"):
+            await cli(state, "panic", "no-such-thing")
+        with pytest.raises(SimError, match="give a fraction 0..1"):
+            await cli(state, "noise", "b1", "--rate", "7")

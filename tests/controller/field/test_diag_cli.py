@@ -109,3 +109,23 @@ def test_bus_reports_error_rates_of_the_session(standin, cli):
 def test_list_registers_without_a_device(cli):
     r = cli("diag", "read", "1", "bollard", "--list", "--port", "/dev/null")
     assert r.code == 0 and "bollard.efo_timeout_ms" in r.out
+
+
+def test_scan_shows_a_progress_bar_on_a_terminal(standin, tmp_path):
+    """stderr on a real pty (a terminal): the bar is drawn there, stdout keeps the result."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "campusguard.cli", "diag", "scan", "--units",
+                           "1-3", *line(standin, "--json")], stdout=subprocess.PIPE, stderr=slave,
+                          env=dict(os.environ, CAMPUSGUARD_DIAG_SESSION=str(tmp_path)),
+                          timeout=60)
+    os.close(slave)
+    bar = os.read(master, 4096).decode()
+    os.close(master)
+    assert done.returncode == 0
+    assert "scanning [" in bar and "3/3, 2 found" in bar
+    assert [d["unit"] for d in json.loads(done.stdout)["devices"]] == [1, 2]

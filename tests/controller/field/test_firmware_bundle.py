@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from controller.field.firmware_bundle import REPO, source_files, verify_bundle
+from controller.field.device_config import DeviceConfig
+from controller.field.firmware_bundle import REPO, build_bundle, source_files, verify_bundle
 
 SITE = str(REPO / "sites" / "demo-campus.toml")
 
@@ -55,15 +56,32 @@ def test_manifest_sizes_and_hashes_match(esp32_bundle):
 
 
 def test_evacuation_route_and_fire_lane_become_site_flags(tmp_path, cli):
-    r = cli("bundle", "--board", "rp2", "--out", str(tmp_path / "b"), "--site", SITE,
+    r = cli("bundle", "--board", "esp32", "--out", str(tmp_path / "b"), "--site", SITE,
             "--device", "fire-lane-bollard-1", "--json")
     assert r.code == 0, r.err
-    assert r.json()["arch"] == "armv6m"
     assert r.json()["config"]["site_flags"] == 2 and r.json()["config"]["role"] == "bollard"
-    gate = cli("bundle", "--board", "rp2", "--out", str(tmp_path / "g"), "--site", SITE,
+    gate = cli("bundle", "--board", "esp32", "--out", str(tmp_path / "g"), "--site", SITE,
                "--device", "main-gate-slider", "--json").json()["config"]
     assert gate["site_flags"] == 1 and gate["baud"] == 115200 and gate["params"] == {
         "travel_timeout_s": 30}
+
+
+@pytest.mark.parametrize("board, arch_code", [("esp32", 10), ("rp2", 4)])
+def test_board_selects_the_cpu_architecture(tmp_path, board, arch_code):
+    """Native code shows the -march in the .mpy header (byte 2 = arch << 2): xtensawin is
+    architecture 10, armv6m 4 (MicroPython's MP_NATIVE_ARCH_*). A three-file tree keeps it quick."""
+    repo = tmp_path / "repo"
+    (repo / "firmware" / "core").mkdir(parents=True)
+    (repo / "protocols").mkdir()
+    (repo / "firmware" / "main.py").write_text("import core.fast\n")
+    (repo / "firmware" / "core" / "fast.py").write_text(
+        "import micropython\n\n@micropython.native\ndef double(x):\n    return x * 2\n")
+    (repo / "protocols" / "__init__.py").write_text("")
+    config = DeviceConfig(role="gate", unit=1, baud=115200)
+    bundle = build_bundle(board, tmp_path / "out", config, repo=repo)
+    assert {f.path for f in bundle.files} == {"main.py", "core/fast.mpy", "protocols/__init__.mpy"}
+    header = (tmp_path / "out" / "core" / "fast.mpy").read_bytes()[:3]
+    assert header[:2] == b"M\x06" and header[2] >> 2 == arch_code
 
 
 def test_configuration_from_options(tmp_path, cli):

@@ -15,6 +15,8 @@ import pytest
 
 from controller.field.errors import ProofFailed
 
+pytestmark = pytest.mark.xdist_group("field-simulator")  # one simulated campus per run
+
 SITE = str(Path(__file__).with_name("field-site.toml"))
 CAMPUSGUARD = str(Path(sys.executable).with_name("campusguard"))
 
@@ -112,14 +114,14 @@ def test_bus_shows_the_errors_of_a_noisy_line(sim, cli):
         subprocess.run([CAMPUSGUARD, "sim", "inject", "--state-dir", sim, "noise", "gate-bus",
                         "--rate", rate], check=True, capture_output=True, timeout=30)
 
-    inject("0.05")
+    inject("0.1")
     try:
-        r = cli("diag", "bus", "--reset", "--poll", "15", "--units", "1", *on(sim, "gate-bus"),
+        r = cli("diag", "bus", "--reset", "--poll", "6", "--units", "1", *on(sim, "gate-bus"),
                 "--json")
     finally:
         inject("0")
     assert r.code == 0, r.err
     total = r.json()["session"]["all_requests"]
-    assert total["requests"] == 15
+    assert total["requests"] == 6
     assert total["crc_errors"] + total["frame_errors"] > 0, total
     assert total["error_rate"] > 0
