@@ -139,7 +139,10 @@ class Demo:
             return 1
         finally:
             if self.host is not None:
-                await self.host.stop()
+                try:
+                    await asyncio.wait_for(self.host.stop(), 15)
+                except asyncio.TimeoutError:
+                    print("warning: the host did not stop cleanly within 15 s", file=sys.stderr)
             self.stop_sim()
         print("\nDemo complete: every step happened.")
         for name, value in self.figures.items():

@@ -156,17 +156,19 @@ class HostProcess:
     async def status(self) -> dict:
         return (await self.control({"verb": "status"}))["status"]
 
-    async def act(self, verb: str, reason: str, user: str, **extra: str | None) -> dict:
+    async def act(self, verb: str, reason: str, user: str, refused_ok: bool = False, **extra: str | None) -> dict:
         reply = await self.control({"verb": verb, "user": user, "reason": reason, **extra})
-        if not reply.get("ok") or reply.get("refused"):
+        if not reply.get("ok") or (reply.get("refused") and not refused_ok):
             raise HostError("the host refused %s by %s: %s" % (verb, user, reply.get("error") or reply))
         return reply
 
     async def lockdown(self, reason: str, zone: str | None = None, user: str = GUARD_1) -> dict:
         return await self.act("lockdown", reason, user, zone=zone)
 
-    async def clear(self, reason: str, zone: str | None = None, user: str = SUPERVISOR) -> dict:
-        return await self.act("clear", reason, user, zone=zone)
+    async def clear(self, reason: str, zone: str | None = None, user: str = SUPERVISOR,
+                    refused_ok: bool = False) -> dict:
+        """refused_ok: "nothing to clear" is an answer, not an error (a trial that never locked down)."""
+        return await self.act("clear", reason, user, refused_ok=refused_ok, zone=zone)
 
     async def drill(self, kind: str, reason: str, user: str = SUPERVISOR) -> dict:
         return await self.act("drill", reason, user, kind=kind)

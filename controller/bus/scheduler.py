@@ -90,12 +90,14 @@ class BusScheduler:
         self._task: asyncio.Task | None = None
         self.bus_up: bool | None = None
         self.stats = BusStats()
+        self._closed = False
 
     # ------------------------------------------------------------------ public
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"bus-{self.name}")
 
     async def close(self) -> None:
+        self._closed = True
         if self._task is not None:
             self._task.cancel()
             try:
@@ -112,6 +114,9 @@ class BusScheduler:
     def submit(self, job: Job, lane: Lane = Lane.LIFE_SAFETY) -> asyncio.Future:
         """Queue job (a coroutine function taking the link); the future gets its result/exception."""
         future = asyncio.get_running_loop().create_future()
+        if self._closed:
+            future.set_exception(BusUnavailable(f"bus {self.name!r} is closed (host stopping)"))
+            return future
         heapq.heappush(self._queue, _Queued(int(lane), next(self._seq), job, future))
         self._wake.set()
         return future

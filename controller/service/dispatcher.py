@@ -78,9 +78,12 @@ class Dispatcher:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def drain(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+    async def drain(self, timeout_s: float = 5.0) -> None:
+        """Wait for commands in progress (the buses are closed first, so they end quickly)."""
+        if self._tasks:
+            _, pending = await asyncio.wait(list(self._tasks), timeout=timeout_s)
+            for task in pending:
+                task.cancel()
 
     # ------------------------------------------------------------------ physical confirmation
     def state_changed(self, name: str, state: str) -> None:

@@ -144,6 +144,7 @@ class AlarmReceiver:
     receiver: str = ""  # optional R number (hex)
     prefix: str = "0"  # L number (hex)
     line: int = 0
+    format: str = "ADM-CID"  # DC-09 payload: ADM-CID (Contact ID) or SIA-DCS
 
 
 @dataclass(frozen=True)

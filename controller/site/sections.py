@@ -243,7 +243,7 @@ def read_alarm(check: Checker, doc: dict) -> AlarmConfig:
     for rpath, rec in check.tables(table, "receivers"):
         rpath = path + rpath
         check.unknown_keys(rec, rpath, ("host", "port", "protocol", "account", "key", "receiver",
-                                        "prefix"))
+                                        "prefix", "format"))
         host = check.get(rec, rpath, "host", str, hint='"127.0.0.1"')
         port = check.get_range(rec, rpath, "port", int, 1, 65535)
         protocol = check.get_choice(rec, rpath, "protocol", ("tcp", "udp"), default="tcp")
@@ -258,9 +258,11 @@ def read_alarm(check: Checker, doc: dict) -> AlarmConfig:
         _hex(check, rpath, "receiver", receiver, 0, 6)
         prefix = check.get(rec, rpath, "prefix", str, default="0")
         _hex(check, rpath, "prefix", prefix, 1, 6)
+        payload = check.get_choice(rec, rpath, "format", ("ADM-CID", "SIA-DCS"), default="ADM-CID")
         if host and port and account:
             receivers.append(AlarmReceiver(host, port, protocol or "tcp", account, key or "",
-                                           receiver or "", prefix or "0", check.line(rpath)))
+                                           receiver or "", prefix or "0", check.line(rpath),
+                                           payload or "ADM-CID"))
     return AlarmConfig(
         receivers=tuple(receivers),
         supervision_s=check.get_range(table, path, "supervision_s", float, 1, 86400, default=None),

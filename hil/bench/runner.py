@@ -87,6 +87,7 @@ class BenchRun:
             except (TrialFailed, HostError) as exc:
                 failed += 1
                 consecutive += 1
+                _progress("%s: trial %d failed: %s" % (what, index + 1, exc))
                 if consecutive >= _MAX_CONSECUTIVE_FAILURES:
                     self.notes.append("%s: gave up after %d failed trials in a row, last: %s" % (what, consecutive, exc))
                     break
@@ -160,14 +161,17 @@ async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_tri
             targets = [timing[b] for b in barrier_buses]
             bollard_rise_ms = max((float(d.plant.get("efo_rise_s", 1.5)) * 1000.0
                                    for d in site.devices if d.role == "bollard"), default=0.0)
-            stations = {}
+            stations: dict[str, list] = {}
             for device in site.devices:
                 if device.role == "panic":
-                    stations.setdefault(device.bus, device)
-            for bus_name, station in stations.items():
+                    stations.setdefault(device.bus, []).append(device)
+            for bus_name, on_this_bus in stations.items():
+                # rotate over the bus's stations: each gets time to be reset and seen idle
                 samples, failed = await run.repeat(
-                    "panic_to_commanded %s" % station.name, panic_trials,
-                    lambda i, s=station.name: panic_trial(session, s, _POLL_PHASE_S, confirm=i < confirm_trials))
+                    "panic_to_commanded on %s" % bus_name, panic_trials,
+                    lambda i, ss=on_this_bus: panic_trial(session, ss[i % len(ss)].name, _POLL_PHASE_S,
+                                                          confirm=i < confirm_trials))
+                station = on_this_bus[0]
                 hold_ms = float(station.params.get("hold_ms", R.find(R.PANIC, "hold_ms")[R.DEFAULT]))
                 source = timing[bus_name]
                 run.add("panic_to_commanded", source, on_bus[bus_name], [s.commanded_ms for s in samples], failed,

@@ -145,7 +145,9 @@ async def _settle(session: BenchSession, phase_s: float) -> None:
 
 async def _back_to_normal(session: BenchSession, timeout_s: float) -> None:
     since = time.monotonic()
-    await session.host.clear("hil benchmark: end of trial")
+    reply = await session.host.clear("hil benchmark: end of trial", refused_ok=True)
+    if reply.get("refused"):
+        return  # nothing to clear: the trial never got its lockdown (its own error says why)
     await wait_commanded_normal(session, since, timeout_s)
 
 
