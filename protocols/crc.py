@@ -18,12 +18,15 @@ def _build_table():
 _TABLE = _build_table()
 
 
-def crc16(data, start=0, end=-1):
-    """CRC-16/MODBUS of data[start:end] (end < 0 means to the end). No slicing, no allocation."""
+def crc16(data, start=0, end=-1, init=0xFFFF):
+    """CRC-16/MODBUS of data[start:end] (end < 0 means to the end). No slicing, no allocation.
+
+    init=0 gives CRC-16/ARC (SIA DC-09): the same reflected polynomial, another initial value.
+    """
     if end < 0:
         end = len(data)
     table = _TABLE
-    crc = 0xFFFF
+    crc = init
     for i in range(start, end):
         crc = (crc >> 8) ^ table[(crc ^ data[i]) & 0xFF]
     return crc
