@@ -1,7 +1,9 @@
 """Policy commands onto the buses, measured.
 
 A campus-wide mode command (ALL_DEVICES) is ONE broadcast frame per bus (all buses at once), then
-verified device by device (read common.mode back; rewrite a device that missed it). Anything else
+verified device by device (read common.mode back; rewrite a device that missed it). A bus that also
+carries third-party devices gets unicast mode writes instead: a broadcast would write our mode
+register's address on equipment whose register map we do not own. Anything else
 is a unicast write in the life-safety lane. Each command is timed against its trigger:
   t0  the trigger was detected (the poll that saw the panic, or the guard's request arriving)
   t1  the command frame was handed to the port            -> data "t0_to_t1_ms" (to commanded)
@@ -125,8 +127,13 @@ class Dispatcher:
                 names = [d.name for d in self.registry.devices.values() if isinstance(d, RoleDevice)]
                 for name in names:
                     self.desired_mode[name] = mode
-                await asyncio.gather(*(self._broadcast(bus, mode, command, trigger)
-                                       for bus in self.schedulers))
+                # A broadcast write reaches every unit on the line. common.mode is our register,
+                # not a third-party device's: on a bus shared with one, address ours one by one.
+                pure = [bus for bus in self.schedulers if not self._has_third_party(bus)]
+                mixed = [d.name for bus in self.schedulers if bus not in pure
+                         for d in self.registry.on_bus(bus) if isinstance(d, RoleDevice)]
+                await asyncio.gather(*(self._broadcast(bus, mode, command, trigger) for bus in pure),
+                                     *(self._unicast(name, command, trigger) for name in mixed))
                 return
             targets = [n for n in command.targets if n in self.registry.devices]
             for name in targets:
@@ -134,6 +141,9 @@ class Dispatcher:
             await asyncio.gather(*(self._unicast(name, command, trigger) for name in targets))
             return
         await asyncio.gather(*(self._unicast(name, command, trigger) for name in command.targets))
+
+    def _has_third_party(self, bus: str) -> bool:
+        return any(not isinstance(d, RoleDevice) for d in self.registry.on_bus(bus))
 
     async def _broadcast(self, bus: str, mode: int, command: Command, trigger: Trigger) -> None:
         scheduler = self.schedulers[bus]

@@ -41,7 +41,8 @@ def test_panic_press_locks_down_every_barrier_and_two_guards_clear_it(campus):
     why = campus.events(E.LOCKDOWN_SET)
     assert why and "kindergarten-panic" in why[0].message, "the log says why"
     sent = [e for e in campus.events(E.COMMAND_SENT) if e.data.get("broadcast")]
-    assert {e.data["bus"] for e in sent} == {"gate-bus", "building-bus"}, "one broadcast per bus"
+    # building-bus also carries third-party devices: no broadcast may write our mode register there
+    assert {e.data["bus"] for e in sent} == {"gate-bus"}, "one broadcast on the bus that is all ours"
     assert all(e.data["trigger"] == E.PANIC_ALARM and e.data["t0_to_t1_ms"] >= 0 for e in sent)
     physical = [e for e in campus.events(E.COMMAND_CONFIRMED) if e.data["stage"] == "physical"]
     assert {e.device for e in physical} >= set(GATES + BOLLARDS)
