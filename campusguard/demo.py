@@ -19,7 +19,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-DEMO_HEAPSIZE = "256k"  # MicroPython heap per simulated device (override: $CAMPUSGUARD_SIM_HEAPSIZE)
 MORNING = datetime(2026, 11, 23, 7, 19, 45, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday
 SHOWN = ("schedule.start", "schedule.end", "panic.alarm", "panic.ack", "lockdown.set",
          "lockdown.clear_pending", "lockdown.clear", "lockdown.clear_refused", "drill.start",
@@ -83,8 +82,7 @@ class Demo:
 
     # ------------------------------------------------------------------ the processes
     def start_sim(self) -> None:
-        env = {**os.environ}
-        env.setdefault("CAMPUSGUARD_SIM_HEAPSIZE", DEMO_HEAPSIZE)
+        env = {**os.environ}  # the device heap is the simulator's default ($CAMPUSGUARD_SIM_HEAPSIZE)
         self.root.mkdir(parents=True, exist_ok=True)
         log = open(self.root / "sim.log", "wb")
         self.sim = subprocess.Popen(

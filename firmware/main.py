@@ -1,6 +1,6 @@
 # CampusGuard device firmware entry point. The board is chosen by the platform (esp32, rp2; the
 # unix port runs the sim board), the role by the configuration on the flash.
-#   unix port: micropython -X heapsize=96k firmware/main.py --uart HOST:PORT --io HOST:PORT --flash DIR
+#   unix port: micropython -X heapsize=128k firmware/main.py --uart HOST:PORT --io HOST:PORT --flash DIR
 import asyncio
 import gc
 import sys

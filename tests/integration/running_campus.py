@@ -20,7 +20,6 @@ from sim.control_client import request as sim_request
 HERE = Path(__file__).resolve().parent
 SMALL_SITE = HERE / "small-campus.toml"
 # The host is under test here, not the firmware's RAM budget: give the devices room.
-SIM_HEAPSIZE = os.environ.get("CAMPUSGUARD_SIM_HEAPSIZE", "256k")
 
 
 def wait_until(predicate, timeout_s: float, what: str):
@@ -47,10 +46,9 @@ class RunningCampus:
         self.host: subprocess.Popen | None = None
 
     def _spawn(self, args: list[str], log: str) -> subprocess.Popen:
-        env = {**os.environ, "CAMPUSGUARD_SIM_HEAPSIZE": SIM_HEAPSIZE}
         out = open(self.root / log, "ab")
         return subprocess.Popen([sys.executable, "-m", "campusguard.cli", *args], stdout=out,
-                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True)
 
     def start(self) -> RunningCampus:
         self.root.mkdir(parents=True, exist_ok=True)
