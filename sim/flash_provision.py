@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import zlib
 from pathlib import Path
 
+from protocols.serial_number import serial_number
 from sim.site_reader import SimBus, SimDevice
 
 CONFIG_VERSION = 1
-
-
-def serial_number(site_name: str, device_name: str) -> int:
-    """A stable 32-bit serial number per device of a site (same site file, same serials)."""
-    return zlib.crc32(f"{site_name}/{device_name}".encode()) & 0xFFFFFFFF
 
 
 def device_config(site_name: str, device: SimDevice, bus: SimBus, comm_loss_timeout_s: int) -> dict:

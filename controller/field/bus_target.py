@@ -5,12 +5,12 @@ FILE --bus NAME). The last two also name the devices expected on the bus."""
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from controller.field.errors import UsageError
 from controller.field.serial_link import SerialSettings
+from controller.field.site_file import read_site
 
 
 @dataclass(frozen=True)
@@ -70,23 +70,13 @@ def _from_sim(sim_dir: str, bus: str) -> BusTarget:
     return BusTarget(settings, bus, expected)
 
 
-def _from_site(site: str, bus: str) -> BusTarget:
+def _from_site(path: str, bus: str) -> BusTarget:
+    site = read_site(path)
     try:
-        with open(site, "rb") as f:
-            data = tomllib.load(f)
-    except FileNotFoundError:
-        raise UsageError("no site file %s" % site, "give the path of the site's .toml file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError("%s: %s" % (site, exc), "fix the TOML syntax at that line") from None
-    buses = {b.get("name"): b for b in data.get("buses", [])}
-    if bus not in buses:
-        raise UsageError("no bus %r in %s" % (bus, site),
-                         "buses there: %s" % ", ".join(sorted(str(n) for n in buses)))
-    b = buses[bus]
-    expected = tuple(
-        ExpectedDevice(d["name"], int(d["unit"]), str(d.get("role") or d.get("profile", "")))
-        for d in data.get("devices", []) if d.get("bus") == bus
-    )
-    settings = SerialSettings(b.get("port", ""), int(b.get("baud", 19200)), b.get("parity", "N"),
-                              int(b.get("stopbits", 1)))
-    return BusTarget(settings, bus, expected)
+        b = site.bus(bus)
+    except KeyError:
+        raise UsageError("no bus %r in %s" % (bus, path),
+                         "buses there: %s" % ", ".join(sorted(known.name for known in site.buses))) from None
+    expected = tuple(ExpectedDevice(d.name, d.unit, d.role or d.profile or "")
+                     for d in site.devices_on(bus))
+    return BusTarget(SerialSettings(b.port, b.baud, b.parity, b.stopbits), bus, expected)

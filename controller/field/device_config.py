@@ -4,12 +4,12 @@ against protocols/registers.py so a bad value is refused on the laptop, not by t
 
 from __future__ import annotations
 
-import tomllib
-import zlib
 from dataclasses import dataclass, field
 
 from controller.field.errors import UsageError
+from controller.field.site_file import read_site
 from protocols import registers as R
+from protocols.serial_number import serial_number
 
 CONFIG_VERSION = 1
 
@@ -74,45 +74,33 @@ def validate(config: DeviceConfig) -> DeviceConfig:
     return config
 
 
-def serial_number(site_name: str, device_name: str) -> int:
-    """A stable serial per device of a site: the simulator uses the same rule, so a device
-    provisioned by the simulator and one flashed from the same site file agree."""
-    return zlib.crc32(("%s/%s" % (site_name, device_name)).encode()) & 0xFFFFFFFF
-
-
 def from_site(path: str, device_name: str) -> DeviceConfig:
+    """The configuration of device_name in the site file; the serial follows
+    protocols/serial_number.py, as the simulator's does, so both agree."""
+    site = read_site(path)
     try:
-        with open(path, "rb") as f:
-            site = tomllib.load(f)
-    except FileNotFoundError:
-        raise UsageError("no site file %s" % path, "give the path of the site's .toml file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError("%s: %s" % (path, exc), "fix the TOML syntax at that line") from None
-    devices = {d.get("name"): d for d in site.get("devices", [])}
-    if device_name not in devices:
+        dev = site.device(device_name)
+    except KeyError:
         raise UsageError("%s has no device %r" % (path, device_name),
-                         "devices: %s" % ", ".join(sorted(str(n) for n in devices)))
-    dev = devices[device_name]
-    if "profile" in dev and "role" not in dev:
+                         "devices: %s" % ", ".join(sorted(d.name for d in site.devices))) from None
+    if dev.role is None:
         raise UsageError("%s is a third-party device (profile %s): it runs its maker's firmware"
-                         % (device_name, dev["profile"]),
+                         % (device_name, dev.profile),
                          "set its address with the maker's tool; flash is for CampusGuard "
                          "controllers")
-    buses = {b.get("name"): b for b in site.get("buses", [])}
-    bus = buses.get(dev.get("bus"))
-    if bus is None:
-        raise UsageError("%s: device %s names bus %r, which the file does not define"
-                         % (path, device_name, dev.get("bus")), "add it under [[buses]]")
-    flags = (R.FLAG_EVACUATION_ROUTE if dev.get("evacuation_route") else 0) | (
-        R.FLAG_FIRE_LANE if dev.get("fire_lane") else 0)
-    site_name = site.get("site", {}).get("name", "")
+    try:
+        bus = site.bus(dev.bus)
+    except KeyError:  # load_site accepts a Modbus TCP gateway there; flash needs the serial line
+        raise UsageError("%s: device %s is behind gateway %r, not on a [[buses]] serial bus"
+                         % (path, device_name, dev.bus),
+                         "give the line settings instead: --role %s --unit %d --baud B"
+                         % (dev.role, dev.unit)) from None
+    flags = (R.FLAG_EVACUATION_ROUTE if dev.evacuation_route else 0) | (
+        R.FLAG_FIRE_LANE if dev.fire_lane else 0)
     config = DeviceConfig(
-        role=str(dev.get("role", "")), unit=int(dev.get("unit", 0)),
-        baud=int(bus.get("baud", 19200)), parity=str(bus.get("parity", "N")),
-        stopbits=int(bus.get("stopbits", 1)), site_flags=flags,
-        comm_loss_timeout_s=int(site.get("policy", {}).get("comm_loss_timeout_s", 30)),
-        serial=serial_number(site_name, device_name), params=dict(dev.get("params", {})),
-        name=device_name)
+        role=dev.role, unit=dev.unit, baud=bus.baud, parity=bus.parity, stopbits=bus.stopbits,
+        site_flags=flags, comm_loss_timeout_s=site.policy.comm_loss_timeout_s,
+        serial=serial_number(site.name, device_name), params=dict(dev.params), name=device_name)
     try:
         return validate(config)
     except UsageError as exc:

@@ -17,7 +17,8 @@ from controller.field.modbus_master import (
     explain_exception,
     explain_no_answer,
 )
-from controller.field.profile_catalog import Profile
+from controller.field.profile_catalog import decode, find_point, profile_by_name
+from controller.profiles.third_party import Profile
 from protocols import pdu
 from protocols import registers as R
 from protocols.errors import ExceptionResponse
@@ -157,8 +158,6 @@ def read_fault_log(master: ModbusMaster, unit: int, role: int, count: int) -> li
 
 
 def _read_profile_points(master, unit, ident: Identity, profile: Profile | None) -> list[dict]:
-    from controller.field.profile_catalog import profile_by_name
-
     prof = profile or (profile_by_name(ident.profile) if ident.profile else None)
     if prof is None:
         return []
@@ -166,7 +165,7 @@ def _read_profile_points(master, unit, ident: Identity, profile: Profile | None)
     for point in prof.points:
         raw = require(master, unit, lambda p=point: read_point(master, unit, p),
                       "reading %s" % point.name)
-        out.append({"name": point.name, "raw": raw, "value": point.decode(raw),
+        out.append({"name": point.name, "raw": raw, "value": decode(point, raw),
                     "unit": point.unit, "meaning": point.meaning})
     return out
 
@@ -248,10 +247,8 @@ def _resolve(master, unit, ident: Identity, profile: Profile | None, key: str):
             raise UsageError("no register %r on a %s" % (key, ident.kind),
                              "registers: %s (or an address number)" % names)
         return reg
-    from controller.field.profile_catalog import profile_by_name
-
     prof = profile or (profile_by_name(ident.profile) if ident.profile else None)
-    point = prof.point(key) if prof else None
+    point = find_point(prof, key) if prof else None
     if point is None:
         names = ", ".join(p.name for p in prof.points) if prof else "(unknown device)"
         raise UsageError("no point %r on unit %d" % (key, unit), "points: %s" % names)
@@ -269,7 +266,7 @@ def read(master: ModbusMaster, unit: int, key: str, profile: Profile | None) -> 
                 "unit_of_measure": reg.unit, "doc": reg.doc}
     raw = require(master, unit, lambda: read_point(master, unit, reg), "reading %s" % reg.name)
     return {"ok": True, "unit": unit, "register": reg.name, "address": reg.address,
-            "access": "rw" if reg.writable else "r", "raw": raw, "value": reg.decode(raw),
+            "access": "rw" if reg.writable else "r", "raw": raw, "value": decode(reg, raw),
             "unit_of_measure": reg.unit, "doc": reg.meaning}
 
 

@@ -7,7 +7,6 @@ import json
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 
 from controller.field import mpremote_plan
@@ -17,7 +16,6 @@ from controller.field.device_config import (
     DeviceConfig,
     from_site,
     parse_params,
-    serial_number,
     validate,
 )
 from controller.field.errors import FieldError, ProofFailed, UsageError
@@ -25,6 +23,8 @@ from controller.field.firmware_bundle import BOARD_ARCH, build_bundle
 from controller.field.modbus_master import ModbusMaster
 from controller.field.proof import prove
 from controller.field.serial_link import SerialSettings, open_port
+from controller.field.site_file import read_site
+from protocols.serial_number import serial_number
 
 FLASH_EPILOG = """examples:
   campusguard flash --board esp32 --port /dev/ttyUSB0 --site sites/demo-campus.toml \\
@@ -143,8 +143,7 @@ def _bus_settings(args, config: DeviceConfig) -> SerialSettings:
     if args.sim:
         if not args.site:
             raise UsageError("--sim needs --site and --device (to find the device's bus)", "")
-        with open(args.site, "rb") as f:
-            bus = next(d["bus"] for d in tomllib.load(f)["devices"] if d["name"] == args.device)
+        bus = read_site(args.site).device(args.device).bus  # from_site found it already
         target = resolve_target(None, None, None, None, args.sim, None, bus)
         return SerialSettings(target.settings.port, config.baud, config.parity, config.stopbits)
     if not args.bus_port:

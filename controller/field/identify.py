@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from controller.field.modbus_master import ModbusMaster, NoAnswer
-from controller.field.profile_catalog import Profile, all_profiles
+from controller.field.profile_catalog import all_profiles
+from controller.profiles.third_party import Point, Profile
 from protocols import registers as R
 from protocols.errors import ModbusError
 
@@ -80,7 +81,7 @@ def probe_profiles(master: ModbusMaster, unit: int) -> Profile | None:
     return None
 
 
-def read_point(master: ModbusMaster, unit: int, point) -> list[int]:
+def read_point(master: ModbusMaster, unit: int, point: Point) -> list[int]:
     if point.function in (1, 2):
         return master.read_bits(unit, point.address, point.count, point.function)
     return master.read_registers(unit, point.address, point.count, point.function)

@@ -25,6 +25,11 @@ class Point:
     scale: float  # engineering value = raw * scale
     unit: str  # engineering unit
     values: dict[int, str]  # optional names of raw values
+    meaning: str = ""  # what the point tells a person (shown by `campusguard diag`)
+
+    @property
+    def writable(self) -> bool:
+        return self.function in (1, 3)  # coils and holding registers
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Profile:
     vendor: str
     description: str
     points: tuple[Point, ...]
+    supports_device_id: bool = False  # answers FC 2B/0E read device identification
 
     def point(self, name: str) -> Point:
         for point in self.points:
@@ -70,16 +76,29 @@ def load_profile(name: str, directory: Path = PROFILE_DIR) -> Profile:
         kind = data["kind"]
         if kind not in KINDS:
             raise ProfileError(f"{path}: kind = {kind!r}: must be one of {KINDS}")
+        supports_device_id = bool(data.get("supports_device_id", False))
         points = tuple(
             Point(
                 name=p["name"], function=int(p["function"]), address=int(p["address"]),
                 count=int(p.get("count", 1)), scale=float(p.get("scale", 1.0)),
                 unit=str(p.get("unit", "")),
                 values={int(k): str(v) for k, v in p.get("values", {}).items()},
+                meaning=str(p.get("meaning", "")),
             )
             for p in data["points"]
         )
     except (KeyError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ProfileError(f"{path}: malformed profile: {exc}. Fix: follow protocols/profiles/README.md") from exc
     return Profile(name=data["name"], kind=kind, vendor=str(data.get("vendor", "")),
-                   description=str(data.get("description", "")), points=points)
+                   description=str(data.get("description", "")), points=points,
+                   supports_device_id=supports_device_id)
+
+
+def profile_names(directory: Path = PROFILE_DIR) -> tuple[str, ...]:
+    """Names of the profiles in directory (the file stems), sorted."""
+    return tuple(sorted(p.stem for p in directory.glob("*.toml")))
+
+
+def all_profiles(directory: Path = PROFILE_DIR) -> tuple[Profile, ...]:
+    """Every profile in directory, by name. Raises ProfileError for a malformed one."""
+    return tuple(load_profile(name, directory) for name in profile_names(directory))
