@@ -23,6 +23,8 @@ from controller.bus.timing import (
 )
 
 _LOG = logging.getLogger(__name__)
+_OUTER_MARGIN_S = 0.25  # our deadline beyond pymodbus's own per-request timeout
+
 logging.getLogger("pymodbus").setLevel(logging.CRITICAL)  # its timeouts are our normal offline path
 
 BROADCAST_UNIT = 0
@@ -98,8 +100,10 @@ class BusLink:
         client.ctx.comm_params.timeout_connect = timeout_s  # pymodbus reads it per attempt
         await self._wait_quiet()
         try:
-            response = await call(client)
-        except ModbusIOException as exc:
+            # pymodbus applies timeout_s itself; this outer deadline is ours, so a transaction that
+            # pymodbus never ends (the peer vanished mid-frame) cannot hold the bus either.
+            response = await asyncio.wait_for(call(client), timeout_s + _OUTER_MARGIN_S)
+        except (ModbusIOException, asyncio.TimeoutError) as exc:
             self._line_busy_until()
             if not self.is_open:
                 raise BusUnavailable(f"bus {self.name!r}: port {self.port} vanished") from exc
@@ -155,10 +159,15 @@ class BusLink:
         client = self._ready()
         await self._wait_quiet()
         try:
-            await client.write_register(address, value, device_id=BROADCAST_UNIT,
-                                        no_response_expected=True)
+            await asyncio.wait_for(
+                client.write_register(address, value, device_id=BROADCAST_UNIT,
+                                      no_response_expected=True),
+                self.timing.frame_s(WRITE_SINGLE_BYTES) + _OUTER_MARGIN_S)
         except ConnectionException as exc:
             raise BusUnavailable(f"bus {self.name!r}: port {self.port} lost: {exc}") from exc
+        except asyncio.TimeoutError as exc:
+            raise BusUnavailable(f"bus {self.name!r}: broadcast could not be written to "
+                                 f"{self.port}") from exc
         # the frame's own wire time, then t3.5, then the settle time every device gets
         self._line_busy_until(self.timing.frame_s(WRITE_SINGLE_BYTES) + self.timing.broadcast_settle_s)
         await self._wait_quiet()

@@ -62,7 +62,9 @@ class Peer:
 
     async def stop(self) -> None:
         if self._server is not None:
-            await self._server.shutdown()
+            # every wait has a deadline, a test peer's shutdown included
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._server.shutdown(), 5.0)
             self._server = None
         if self._task is not None:
             self._task.cancel()
