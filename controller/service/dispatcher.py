@@ -238,4 +238,4 @@ class Dispatcher:
         self.log(E.COMMAND_SENT, f"{command.action} to {name}: {command.reason}", device=name,
                  zone=device.setup.zone, drill=command.drill,
                  data={**data, "t0_to_t1_ms": ms(trigger.t0_mono, t1),
-                       "t0_to_t2_ms": ms(trigger.t0_mono, t2)})
+                       "t0_to_t2_ms": ms(trigger.t0_mono, t2), "t1_mono": t1})
