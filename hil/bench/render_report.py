@@ -40,12 +40,21 @@ How each latency is measured (hil/bench/trials.py, hil/bench/wire_tap.py):
   the lockdown request is written to the host's control socket. Taken with `time.monotonic()`.
 - **commanded**: the host's serial traffic runs through a wire tap (a pty the host opens, forwarded
   byte for byte to the bus). The tap timestamps every byte the host writes and splits frames; a
-  path is *commanded* when the last byte of the mode-write frame (unit 0 broadcast, FC 06 to
-  `common.mode`) for that mode has left the host on every bus with barriers. The frame still needs
-  its wire time on the simulated line after that; the bound includes it, so the comparison is
-  conservative by one frame time.
+  path is *commanded* when every barrier it concerns has had its command leave the host: the
+  mode write (FC 06 to `common.mode`; a unit 0 broadcast counts for every device on its bus) or
+  the role command (close/lock/EFO, or open/lower for egress), whichever reached it first. The
+  frame still needs its wire time on the simulated line after that; the bound includes it, so
+  the comparison is conservative by one frame time.
 - **confirmed**: the first moment the tap has seen, on every bus, a reply in which every barrier
-  reports its final state (gates closed, bollards up) read by the host itself.
+  reports its final state (gates closed and locked, bollards up), read by the host itself. Each
+  confirmed trial starts with the bollards down (the harness powers a raised bollard off, lowers
+  it by hand and powers it on: a clear never lowers a fail-secure bollard).
+- **stages** of the panic path: *latched* is when the station's red LED output came on (the
+  board's own report to its plant), *detected* when the host read the station's alarm state.
+- **trials** are spaced: each waits until the host has written no command for 0.5 s, then a
+  random 0-250 ms, so presses land at random phases of the poll cycle. Panic trials rotate over
+  the stations of a bus; smoke trials over the detectors (each is power-cycled afterwards: the
+  alarm latches until reset).
 - **bound_ms**: the wire-time lower bound (hil/bench/wire_bound.py): the frames the path needs at
   the bus's baud (11-bit characters) and the Modbus silences (slave turnaround t3.5, inter-frame
   t3.5; protocols/rtu.py). `deliberate_ms` (panic hold time, smoke alarm verification) and
@@ -122,9 +131,11 @@ def _headline(main: list[dict]) -> list[str]:
                    _fmt(e["p50_ms"]), e["trials"]))
         stages = e.get("stages") or {}
         if stages:
-            worst = max(stages.items(), key=lambda kv: kv[1]["p50_ms"])
-            text += (" Largest part of the gap: %s (p50 %s ms, p99 %s ms)."
-                     % (worst[0].replace("_", " "), _fmt(worst[1]["p50_ms"]), _fmt(worst[1]["p99_ms"])))
+            typical = max(stages.items(), key=lambda kv: kv[1]["p50_ms"])
+            tail = max(stages.items(), key=lambda kv: kv[1]["p99_ms"])
+            text += (" Largest part of the gap: typically %s (p50 %s ms); in the tail %s (p99 %s ms)."
+                     % (typical[0].replace("_", " "), _fmt(typical[1]["p50_ms"]),
+                        tail[0].replace("_", " "), _fmt(tail[1]["p99_ms"])))
         lines += [text, ""]
     return lines
 

@@ -208,7 +208,7 @@ async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_tri
                 try:
                     for bus_name, info in (await session.bus_stats()).items():
                         run.notes.append(
-                            "%s %s: host poll cycle %s ms (its estimate %s ms, max %s ms), %s of %s "
+                            "%s %s: host's last poll cycle %s ms (its estimate %s ms, max %s ms), %s of %s "
                             "transactions failed" % (label, bus_name, info.get("cycle_ms"), info.get("estimated_cycle_ms"),
                                                      info.get("max_cycle_ms"), info.get("failures"), info.get("transactions")))
                 except HostError:
