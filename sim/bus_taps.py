@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import tty
 
 from sim.bus import TimedBus
+from sim.device_socket import DeviceSocket
 
 _READ_CHUNK = 4096
 
@@ -65,64 +65,24 @@ class PtyHostTap:
             self._bus.note_host_overrun(len(data) - written)
 
 
-class StreamTap:
+class StreamTap(DeviceSocket):
     """A device's UART: the firmware process connects to a TCP port we listen on (sim board)."""
 
+    _LINK_ENDED = (ConnectionError, asyncio.IncompleteReadError)
+
     def __init__(self, bus: TimedBus, name: str, paced: bool = False) -> None:
+        super().__init__()
         self.name = name
         self.connected = True  # False while the drop is cut
         self.paced = paced  # False: fed whole bursts at the wire time of their last character
-        self.link_up = asyncio.Event()  # the device's UART socket is connected
         self._bus = bus
-        self._writer: asyncio.StreamWriter | None = None
-        self._server: asyncio.base_events.Server | None = None
-        self._handlers: set[asyncio.Task] = set()
-        self.port = 0
 
-    async def listen(self) -> int:
-        self._server = await asyncio.start_server(self._on_connect, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self.port
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        self._drop_writer()
-        if self._handlers:
-            await asyncio.wait(list(self._handlers), timeout=1.0)
-        if self._server is not None:
-            await self._server.wait_closed()
-
-    def _drop_writer(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        self.link_up.clear()
-
-    async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        sock = writer.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._drop_writer()  # a rebooted device replaces its old connection
-        self._writer = writer
-        self.link_up.set()
-        try:
-            while True:
-                data = await reader.read(_READ_CHUNK)
-                if not data:
-                    break
-                self._bus.transmit(self, data)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            if self._writer is writer:
-                self._drop_writer()
-            else:
-                writer.close()
-            self._handlers.discard(task)
+    async def _serve(self, reader: asyncio.StreamReader) -> None:
+        while True:
+            data = await reader.read(_READ_CHUNK)
+            if not data:
+                return
+            self._bus.transmit(self, data)
 
     def deliver(self, data: bytes) -> None:
         if self._writer is not None and not self._writer.is_closing():

@@ -9,39 +9,21 @@ de-energised controller drives nothing.
 from __future__ import annotations
 
 import asyncio
-import socket
 
+from sim.device_socket import DeviceSocket
 from sim.plant import Plant
 
 _MAX_LINE = 128
 
 
-class IoLink:
+class IoLink(DeviceSocket):
+    _LINK_ENDED = (ConnectionError, asyncio.LimitOverrunError, ValueError)
+
     def __init__(self, plant: Plant) -> None:
+        super().__init__(limit=_MAX_LINE * 4)
         self.plant = plant
-        self.link_up = asyncio.Event()
         self.bad_lines = 0  # malformed lines from the device
-        self.port = 0
-        self._writer: asyncio.StreamWriter | None = None
-        self._server: asyncio.base_events.Server | None = None
-        self._handlers: set[asyncio.Task] = set()
         self._sent: dict[str, int] = {}
-
-    async def listen(self) -> int:
-        self._server = await asyncio.start_server(
-            self._on_connect, "127.0.0.1", 0, limit=_MAX_LINE * 4
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self.port
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        self._drop()
-        if self._handlers:
-            await asyncio.wait(list(self._handlers), timeout=1.0)
-        if self._server is not None:
-            await self._server.wait_closed()
 
     def push_inputs(self) -> None:
         """Send the inputs that changed since the last push."""
@@ -55,39 +37,19 @@ class IoLink:
         if lines:
             self._writer.write("".join(lines).encode())
 
-    def _drop(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        self.plant.outputs = self.plant.idle_outputs()
-        self.link_up.clear()
-
-    async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        sock = writer.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._drop()
-        self._writer = writer
+    def _on_link(self) -> None:
         self._sent = {}
         self.push_inputs()
-        self.link_up.set()
-        try:
-            while True:
-                line = await reader.readline()
-                if not line:
-                    break
-                self._on_line(line)
-        except (ConnectionError, asyncio.LimitOverrunError, ValueError):
-            pass
-        finally:
-            if self._writer is writer:
-                self._drop()
-            else:
-                writer.close()
-            self._handlers.discard(task)
+
+    def _on_drop(self) -> None:
+        self.plant.outputs = self.plant.idle_outputs()  # a de-energised controller drives nothing
+
+    async def _serve(self, reader: asyncio.StreamReader) -> None:
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            self._on_line(line)
 
     def _on_line(self, line: bytes) -> None:
         parts = line.decode("ascii", "replace").split()
