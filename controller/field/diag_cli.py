@@ -17,7 +17,8 @@ from controller.field.bus_stats import (
     save_session,
 )
 from controller.field.bus_target import resolve_target
-from controller.field.errors import FieldError, UsageError
+from controller.field.errors import UsageError
+from controller.field.guarded import run_guarded
 from controller.field.modbus_master import DEFAULT_RETRIES, DEFAULT_TURNAROUND_S, ModbusMaster
 from controller.field.profile_catalog import profile_by_name
 from controller.field.serial_link import open_port
@@ -158,15 +159,7 @@ def _no_command(parser: argparse.ArgumentParser) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
-        return _dispatch(args)
-    except FieldError as exc:
-        if args.json:
-            print(json.dumps(exc.as_dict()))
-        sys.stderr.write("error: %s\n" % exc.message)
-        if exc.hint:
-            sys.stderr.write("  fix: %s\n" % exc.hint)
-        return exc.exit_code
+    return run_guarded(args, _dispatch)
 
 
 def _emit(args, result: dict, text: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,8 +17,9 @@ from controller.field.device_config import (
     parse_params,
     validate,
 )
-from controller.field.errors import FieldError, ProofFailed, UsageError
+from controller.field.errors import ProofFailed, UsageError
 from controller.field.firmware_bundle import BOARD_ARCH, build_bundle
+from controller.field.guarded import run_guarded
 from controller.field.modbus_master import ModbusMaster
 from controller.field.proof import prove
 from controller.field.serial_link import SerialSettings, open_port
@@ -77,7 +77,7 @@ def register(subparsers) -> None:
     p.add_argument("--prove-only", action="store_true",
                    help="skip building and copying: only prove the device on the bus")
     p.add_argument("--no-prove", action="store_true", help="skip the proof (no bus access)")
-    p.set_defaults(func=lambda args: _guard(args, _flash))
+    p.set_defaults(func=lambda args: run_guarded(args, _flash))
 
     p = subparsers.add_parser(
         "bundle", parents=[config], help="write the firmware bundle for offline installers",
@@ -85,19 +85,8 @@ def register(subparsers) -> None:
         "with config.json and manifest.json (files, sizes, sha256, configuration) to --out.")
     p.add_argument("--board", required=True, choices=sorted(BOARD_ARCH), help="esp32 or rp2")
     p.add_argument("--out", required=True, help="directory to write (created or replaced)")
-    p.set_defaults(func=lambda args: _guard(args, _bundle))
+    p.set_defaults(func=lambda args: run_guarded(args, _bundle))
 
-
-def _guard(args, command) -> int:
-    try:
-        return command(args)
-    except FieldError as exc:
-        if args.json:
-            print(json.dumps(exc.as_dict()))
-        sys.stderr.write("error: %s\n" % exc.message)
-        if exc.hint:
-            sys.stderr.write("  fix: %s\n" % exc.hint)
-        return exc.exit_code
 
 
 def device_config(args) -> DeviceConfig:
