@@ -16,6 +16,7 @@ _VERB_MODULES = (
     ("controller.cli", "run, status, lockdown, clear, ack, events, demo"),
     ("controller.field.cli", "diag, flash, bundle"),
     ("hil.cli", "bench"),
+    ("controller.operations.cli", "report, hazard, visitor, duty: campus operations"),
     ("campusguard.demo", "demo: the scripted morning on the simulated demo campus"),
 )
 

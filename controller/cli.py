@@ -74,7 +74,7 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("drill", help="start a fire or lockdown drill, or end it")
     _state_dir(p)
-    p.add_argument("kind", choices=("fire", "lockdown", "end"))
+    p.add_argument("kind", choices=("fire", "lockdown", "evacuation", "end"))
     p.add_argument("--reason", required=True)
     _user(p)
     _json(p)

@@ -10,7 +10,7 @@ from controller.policy.authority import refusal
 from controller.policy.effects import Effects
 from controller.policy.inputs import DRILL_KINDS, DrillEnd, DrillStart
 from controller.policy.schedule import suppress_schedules
-from controller.policy.state import Drill, PolicyState
+from controller.policy.state import EGRESS_DRILLS, Drill, PolicyState
 from protocols import events as ev
 
 
@@ -32,7 +32,8 @@ def on_drill_start(state: PolicyState, event: DrillStart, fx: Effects) -> Policy
                 rule="drill_start")
         return state
     state = state.with_(drill=Drill(event.kind, event.user, event.reason, fx.now))
-    what = ("evacuation-route gates open and fire-lane bollards lower" if event.kind == "fire"
+    what = ("evacuation-route gates open and fire-lane bollards lower"
+            if event.kind in EGRESS_DRILLS
             else "gates close and lock, bollards raise fast (EFO)")
     fx.because(f"{event.kind} drill started by {event.user}: {event.reason}")
     fx.note(ev.DRILL_START, f"{event.kind.capitalize()} DRILL started by {event.user} "

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TROUBLE_KINDS = ("offline", "fault", "tamper", "monitoring", "bus")
-DRILL_KINDS = ("fire", "lockdown")
+# evacuation (earthquake) drills move the devices as a fire drill does: evacuation routes open
+DRILL_KINDS = ("fire", "lockdown", "evacuation")
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class KeySwitchOff:
 
 @dataclass(frozen=True)
 class DrillStart:
-    kind: str  # "fire" | "lockdown"
+    kind: str  # "fire" | "lockdown" | "evacuation"
     user: str
     role: str
     reason: str

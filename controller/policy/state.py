@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+EGRESS_DRILLS = ("fire", "evacuation")  # drills that open egress as a confirmed fire does
+
 if TYPE_CHECKING:
     from controller.site.model import Site
 
@@ -38,7 +40,7 @@ class Fire:
 
 @dataclass(frozen=True)
 class Drill:
-    kind: str  # "fire" | "lockdown"
+    kind: str  # "fire" | "lockdown" | "evacuation"
     user: str
     reason: str
     since: datetime
@@ -112,7 +114,7 @@ class PolicyState:
         for zone in site.zone_names():
             if self.fire is not None and (not self.fire.zones or zone in self.fire.zones):
                 out[zone] = "fire"
-            elif self.drill is not None and self.drill.kind == "fire":
+            elif self.drill is not None and self.drill.kind in EGRESS_DRILLS:
                 out[zone] = "fire"
             elif self.zone_locked(zone) or (self.drill is not None and self.drill.kind == "lockdown"):
                 out[zone] = "lockdown"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from controller.policy.decision import ALL_DEVICES, Command
-from controller.policy.state import PolicyState
+from controller.policy.state import EGRESS_DRILLS, PolicyState
 from controller.site.model import Site
 
 # Command order in one decision: the campus-wide mode first (one broadcast frame), then the
@@ -28,7 +28,7 @@ class Aim:
 
 
 def fire_on(state: PolicyState) -> bool:
-    return state.fire is not None or (state.drill is not None and state.drill.kind == "fire")
+    return state.fire is not None or (state.drill is not None and state.drill.kind in EGRESS_DRILLS)
 
 
 def _locked(state: PolicyState, zone: str) -> bool:

@@ -15,6 +15,7 @@ import socket
 from typing import TYPE_CHECKING, Any
 
 from controller.policy.inputs import (
+    DRILL_KINDS,
     AlarmAcknowledged,
     DrillEnd,
     DrillStart,
@@ -105,7 +106,7 @@ class ControlServer:
             kind = request.get("kind")
             if kind == "end":
                 event = DrillEnd(user, role, reason)
-            elif kind in ("fire", "lockdown"):
+            elif kind in DRILL_KINDS:
                 event = DrillStart(kind, user, role, reason)
             else:
                 raise ControlError("drill kind must be fire, lockdown or end")

@@ -109,10 +109,14 @@ class Host:
         self.control = ControlServer(self)
         await self.control.start()
         self._update_siren()
+        from controller.operations.host_link import start_operations
+        self.operations = start_operations(self)
 
     async def stop(self) -> None:
         if self.control is not None:
             await self.control.stop()
+        if getattr(self, "operations", None) is not None:
+            await self.operations.close()
         for task in self._tasks[1:]:
             task.cancel()
         for scheduler in self.schedulers.values():

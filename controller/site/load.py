@@ -13,6 +13,7 @@ from controller.site.devices import read_device
 from controller.site.errors import SiteError, SiteProblem
 from controller.site.locate import KeyLocator
 from controller.site.model import Bus, Device, Gateway, Schedule, Site, Zone
+from controller.site.operations import read_operations
 from controller.site.sections import (
     STANDARD_BAUDS,
     read_alarm,
@@ -28,7 +29,7 @@ from controller.site.sections import (
 from protocols import registers as regs
 
 TOP_LEVEL_KEYS = ("site", "buses", "gateways", "zones", "devices", "policy", "schedules",
-                  "holidays", "users", "alarm", "local_io")
+                  "holidays", "users", "alarm", "local_io", "operations")
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 # Our firmware speaks only these rates (protocols/registers.py BAUD_CODES, baud / 100).
 FIRMWARE_BAUDS = tuple(code * 100 for code in regs.BAUD_CODES)
@@ -75,6 +76,7 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     holidays = read_holidays(check, doc)
     users = read_users(check, doc)
     alarm = read_alarm(check, doc)
+    operations = read_operations(check, doc)
     local_io = check.table(doc, (), "local_io")
     _check_links(check, doc, buses, gateways, zones, devices)
     _check_schedule_targets(check, schedules, devices)
@@ -83,7 +85,8 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     return Site(path=Path(path), name=name, timezone=timezone, buses=tuple(buses),
                 zones=tuple(zones), devices=tuple(devices), policy=policy,
                 schedules=tuple(schedules), holidays=holidays, users=tuple(users), alarm=alarm,
-                gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)))
+                gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)),
+                operations=operations)
 
 
 def _device_path(doc: dict, device: Device) -> tuple:

@@ -14,11 +14,12 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from controller.site.operations import WEEKDAYS, OperationsConfig
+
 # Roles we build firmware for (protocols/registers.py ROLE_NAMES); a third-party device has a
 # profile instead, whose `kind` (protocols/profiles/*.toml) says what the host makes of it.
 OUR_ROLES = ("gate", "bollard", "panic", "smoke")
 USER_ROLES = ("guard", "supervisor", "technician", "installer")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = datetime.weekday()
 
 
 
@@ -173,6 +174,8 @@ class Site:
     # [local_io] as written (pins of the key switch, siren relay, host panic button); its schema
     # belongs to controller/local_io/, which validates it.
     local_io: Mapping[str, Any] = field(default_factory=_empty, hash=False)
+    # [operations]: drills per term, duty windows, vacations, hazard and gate-log rules
+    operations: OperationsConfig = field(default_factory=OperationsConfig)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -1,0 +1,172 @@
+"""Figures the term report takes from the event log: drills with their measured times, alarms
+with their response times, patrol rounds, self-tests and device availability per bus.
+
+Everything here is a pure function of a list of EventRecords (oldest first) and the site, so the
+report's numbers can be checked against the events that produced them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from controller.site.model import Site
+from controller.site.operations import DRILL_KINDS, Term
+from controller.store.record import EventRecord, format_ts
+from protocols import events as E
+
+# Patrol and self-test kinds: written by the checkpoint role's patrol tracker and the self-test
+# scheduler. Read by name so the report works on logs from hosts without those features.
+PATROL_ROUND_DONE = "patrol.round_complete"
+PATROL_MISSED = "trouble.patrol_missed"
+PATROL_LATE = "patrol.checkpoint_late"
+SELFTEST_KINDS = ("selftest.pass", "selftest.fail")
+SECURED_STATES = ("closed", "locked", "up")  # a barrier or door secured against entry
+EGRESS_STATES = ("open", "down", "unlocked")  # an evacuation route open
+
+
+def _ms(a: datetime, b: datetime) -> float:
+    return round((b - a).total_seconds() * 1000, 1)
+
+
+def _first_confirmations(events: list[EventRecord], start: datetime, end: datetime | None,
+                         names: set[str], states: tuple[str, ...]) -> dict[str, datetime]:
+    """First physical confirmation into one of `states` per device in [start, end]."""
+    out: dict[str, datetime] = {}
+    for e in events:
+        if e.ts < start or (end is not None and e.ts > end) or e.device not in names:
+            continue
+        state = e.data.get("state") if e.kind == E.COMMAND_CONFIRMED else \
+            e.data.get("state") if e.kind == E.DEVICE_STATE else None
+        if state in states and e.device not in out:
+            out[e.device] = e.ts
+    return out
+
+
+def _timed(start: datetime, seen: dict[str, datetime], names: set[str]) -> dict:
+    if not names:
+        return {"ms": None, "devices": 0, "confirmed": 0, "note": "none defined in the site"}
+    worst = max(seen.values()) if seen else None
+    return {"ms": _ms(start, worst) if worst and len(seen) == len(names) else None,
+            "devices": len(names), "confirmed": len(seen),
+            "missing": sorted(names - set(seen))}
+
+
+def drill_records(events: list[EventRecord], site: Site) -> list[dict]:
+    """One record per drill: kind, who started/ended it, and its measured times."""
+    egress = {d.name for d in site.devices if d.evacuation_route or d.fire_lane}
+    secured = {d.name for d in site.devices if d.is_barrier or d.role == "door"}
+    records = []
+    current = None
+    for e in events:
+        if e.kind == E.DRILL_START:
+            current = {"kind": e.data.get("kind") or "fire", "start": e, "end": None}
+        elif e.kind == E.DRILL_END and current is not None:
+            current["end"] = e
+            records.append(current)
+            current = None
+    if current is not None:
+        records.append(current)
+    out = []
+    for r in records:
+        start, end = r["start"].ts, (r["end"].ts if r["end"] else None)
+        kind = r["kind"]
+        item = {"kind": kind, "started_at": format_ts(start), "started_by": r["start"].user,
+                "reason": r["start"].reason or r["start"].data.get("reason"),
+                "ended_at": format_ts(end) if end else None,
+                "ended_by": r["end"].user if r["end"] else None,
+                "aborted": bool(r["end"] and r["end"].data.get("aborted")),
+                "duration_s": round((end - start).total_seconds(), 1) if end else None}
+        if kind == "lockdown":
+            item["secured"] = _timed(start, _first_confirmations(
+                events, start, end, secured, SECURED_STATES), secured)
+        else:
+            item["egress_open"] = _timed(start, _first_confirmations(
+                events, start, end, egress, EGRESS_STATES), egress)
+        item["assembly_points"] = {"ms": None, "note": "no assembly points defined in the site"}
+        out.append(item)
+    return out
+
+
+def drill_figures(records: list[dict], term: Term | None) -> dict:
+    done = [r for r in records if not r["aborted"]]
+    out = {}
+    for kind in DRILL_KINDS:
+        mine = [r for r in done if r["kind"] == kind]
+        target = term.target(kind) if term else None
+        out[kind] = {"count": len(mine), "target": target,
+                     "met": None if target is None else len(mine) >= target}
+    months = sorted({int(r["started_at"][5:7]) for r in done})
+    required = list(term.whole_school_months) if term else []
+    out["whole_school_months"] = {"required": required, "drilled": months,
+                                  "missing": [m for m in required if m not in months]}
+    out["aborted"] = len(records) - len(done)
+    out["records"] = records
+    return out
+
+
+def alarm_list(events: list[EventRecord]) -> list[dict]:
+    """Every real alarm with its response: press -> lockdown set, -> command frame, -> reset."""
+    out = []
+    real = [e for e in events if not e.drill]
+    for i, e in enumerate(real):
+        if e.kind not in (E.PANIC_ALARM, E.SMOKE_ALARM, E.FIRE_CONFIRMED, "intrusion.alarm"):
+            continue
+        item = {"ts": format_ts(e.ts), "kind": e.kind, "device": e.device, "zone": e.zone}
+        later = real[i + 1:]
+        if e.kind == E.PANIC_ALARM:
+            lock = next((x for x in later if x.kind == E.LOCKDOWN_SET), None)
+            sent = next((x for x in later if x.kind == E.COMMAND_SENT
+                         and x.data.get("trigger") == E.PANIC_ALARM), None)
+            reset = next((x for x in later if x.kind == E.PANIC_RESET and x.device == e.device),
+                         None)
+            item["to_lockdown_ms"] = _ms(e.ts, lock.ts) if lock else None
+            item["detected_to_frame_ms"] = sent.data.get("t0_to_t1_ms") if sent else None
+            item["reset_at"] = format_ts(reset.ts) if reset else None
+        out.append(item)
+    return out
+
+
+def patrol_figures(events: list[EventRecord], required: int | None) -> dict:
+    done = [e for e in events if e.kind == PATROL_ROUND_DONE]
+    missed = [e for e in events if e.kind == PATROL_MISSED]
+    late = [e for e in events if e.kind == PATROL_LATE]
+    return {"rounds_done": len(done), "rounds_required": required,
+            "completion_pct": round(100 * len(done) / required, 1) if required else None,
+            "missed_checkpoints": len(missed), "late_checkpoints": len(late),
+            "missed": [{"ts": format_ts(e.ts), "device": e.device, "message": e.message}
+                       for e in missed]}
+
+
+def selftest_figures(events: list[EventRecord], site: Site) -> dict:
+    tests = [e for e in events if e.kind in SELFTEST_KINDS]
+    tested = {e.device for e in tests}
+    due = [d.name for d in site.devices if d.kind in ("panic", "smoke")]
+    return {"tests": len(tests), "passed": sum(e.kind == "selftest.pass" for e in tests),
+            "failed": sum(e.kind == "selftest.fail" for e in tests),
+            "devices_due": len(due), "untested": sorted(set(due) - tested)}
+
+
+def availability(events: list[EventRecord], site: Site, start: datetime, end: datetime) -> dict:
+    """Per bus: the share of device-time online, from trouble.offline / trouble.restore."""
+    span = (end - start).total_seconds()
+    down: dict[str, float] = {}
+    since: dict[str, datetime] = {}
+    for e in events:
+        if e.device is None:
+            continue
+        if e.kind == E.TROUBLE_OFFLINE and e.device not in since:
+            since[e.device] = max(e.ts, start)
+        elif e.kind == E.TROUBLE_RESTORE and e.data.get("trouble", "offline") == "offline" \
+                and e.device in since:
+            down[e.device] = down.get(e.device, 0.0) + (min(e.ts, end) -
+                                                        since.pop(e.device)).total_seconds()
+    for name, t in since.items():
+        down[name] = down.get(name, 0.0) + (end - t).total_seconds()
+    out = {}
+    for bus in {d.bus for d in site.devices}:
+        names = [d.name for d in site.devices if d.bus == bus]
+        lost = sum(down.get(n, 0.0) for n in names)
+        total = span * len(names)
+        out[bus] = {"devices": len(names), "offline_s": round(lost, 1),
+                    "availability_pct": round(100 * (1 - lost / total), 3) if total > 0 else None}
+    return out

@@ -1,0 +1,25 @@
+"""Wires the operations watcher into a running host (two lines in Host.start and Host.stop)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from controller.operations.ledger import Ledger
+from controller.operations.watcher import OperationsWatcher
+
+if TYPE_CHECKING:
+    from controller.service.host import Host
+
+
+def start_operations(host: Host) -> OperationsWatcher:
+    ledger = Ledger(host.paths.root)
+    watcher = OperationsWatcher(
+        host.site, ledger,
+        read_events=lambda after_id: host.store.query(after_id=after_id),
+        write_event=lambda kind, message, device=None, data=None: host.log(
+            kind, message, device=device, zone=host.site.zone_of(device) if device else None,
+            data=data or {}),
+        gate_states=lambda: {v.name: v.state for v in host.registry.views() if v.role == "gate"},
+        busy=lambda: host.state.mode != "normal")
+    watcher.start(last_event_id=host.store.last_id())
+    return watcher

@@ -1,0 +1,162 @@
+"""The host's operations watcher: the programme's rules that run on the clock.
+
+Every `period_s` (10 s; each rule below must act within a minute):
+- every new trouble in the event log becomes a hazard-register entry (one per open device+kind);
+- an open hazard past its deadline is trouble (`trouble.hazard_overdue`, once per entry);
+- a staffed duty window with fewer than `min_staff` operators signed on for longer than
+  `duty_grace_s` is trouble (`trouble.duty_gap`, once per gap; `trouble.restore` when staffed);
+- a gate left open outside every schedule window for longer than `gate_open_alert_min` (and no
+  lockdown, fire or drill explains it) is an alert (`trouble.gate_open`, once per opening);
+- names and plates in the gate log past their retention are erased.
+It reads the ledger and the event log and writes through host.log, like every other event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from controller.operations.duty import DutyRoster, open_windows
+from controller.operations.gate_log import GateLog
+from controller.operations.hazards import HazardRegister
+from controller.operations.ledger import Ledger, LedgerError, utc_now
+from controller.site.model import Site
+from controller.site.operations import OffDays
+from protocols import events as E
+
+log = logging.getLogger(__name__)
+
+HAZARD_OVERDUE = "trouble.hazard_overdue"
+DUTY_GAP = "trouble.duty_gap"
+GATE_OPEN = "trouble.gate_open"
+_OWN = (HAZARD_OVERDUE, DUTY_GAP, GATE_OPEN)
+_NOT_HAZARDS = (E.TROUBLE_RESTORE,) + _OWN
+
+
+class OperationsWatcher:
+    def __init__(self, site: Site, ledger: Ledger, read_events: Callable[..., list],
+                 write_event: Callable[..., Any], gate_states: Callable[[], dict[str, str]],
+                 busy: Callable[[], bool], period_s: float = 10.0):
+        """read_events(after_id=N) -> EventRecords; write_event(kind, message, device=, data=);
+        gate_states() -> {gate name: confirmed state}; busy() -> a lockdown, fire or drill."""
+        self.site = site
+        self.ops = site.operations
+        self.off = OffDays(site.holidays, site.operations.vacations)
+        self.hazards = HazardRegister(ledger)
+        self.duty = DutyRoster(ledger)
+        self.gate_log = GateLog(ledger, site.operations.gate_log_retention_days)
+        self.read_events = read_events
+        self.write_event = write_event
+        self.gate_states = gate_states
+        self.busy = busy
+        self.period_s = period_s
+        self.last_event_id = 0
+        self._gap_since: dict[str, datetime] = {}
+        self._gap_reported: set[str] = set()
+        self._open_since: dict[str, datetime] = {}
+        self._open_reported: set[str] = set()
+        self._task: asyncio.Task | None = None
+
+    def start(self, last_event_id: int) -> None:
+        """Follow the event log from where the last run stopped (from now on a first run)."""
+        saved = self.hazards.ledger.get_meta("last_event_id")
+        self.last_event_id = int(saved) if saved is not None else last_event_id
+        self._task = asyncio.create_task(self._run(), name="operations-watcher")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                self.step(utc_now())
+            except LedgerError as exc:
+                self.write_event(E.TROUBLE_FAULT, f"TROUBLE: operations ledger: {exc}",
+                                 data={"trouble": "ledger"})
+            except Exception:  # noqa: BLE001 - the watcher must never take the host down
+                log.exception("operations watcher step failed")
+            await asyncio.sleep(self.period_s)
+
+    # ------------------------------------------------------------------ one pass
+    def step(self, now: datetime) -> None:
+        self._troubles_to_hazards()
+        self._overdue(now)
+        self._duty(now)
+        self._gates(now)
+        self.gate_log.purge(now)
+
+    def _troubles_to_hazards(self) -> None:
+        seen = self.last_event_id
+        for event in self.read_events(after_id=self.last_event_id):
+            self.last_event_id = event.id
+            if not event.kind.startswith("trouble.") or event.kind in _NOT_HAZARDS:
+                continue
+            entry = self.hazards.from_trouble(event.kind, event.device, event.message,
+                                              self.ops.hazard_owner, self.ops.hazard_days,
+                                              event.ts)
+            if entry is not None:
+                self.write_event("hazard.opened", f"Hazard #{entry.id} registered for "
+                                 f"{entry.owner}, due {entry.deadline:%Y-%m-%d}: {entry.title}",
+                                 device=entry.device, data={"hazard": entry.id,
+                                                            "source": entry.source})
+        if self.last_event_id != seen:
+            self.hazards.ledger.set_meta("last_event_id", str(self.last_event_id))
+
+    def _overdue(self, now: datetime) -> None:
+        for entry in self.hazards.newly_overdue(now):
+            self.write_event(HAZARD_OVERDUE, f"TROUBLE: hazard #{entry.id} is overdue (owner "
+                             f"{entry.owner}, deadline {entry.deadline:%Y-%m-%d %H:%M} UTC): "
+                             f"{entry.title}. Fix: close it with a note (`campusguard hazard "
+                             f"close {entry.id} --note ...`) or escalate",
+                             device=entry.device, data={"hazard": entry.id, "trouble": "hazard"})
+
+    def _duty(self, now: datetime) -> None:
+        staffed = {w.name for w, _ in open_windows(self.ops.duty, now, self.site.tz, self.off)}
+        on = self.duty.signed_on()
+        for window in self.ops.duty:
+            key = window.name
+            count = sum(s.post in (key, "any") for s in on)
+            if key in staffed and count < window.min_staff:
+                since = self._gap_since.setdefault(key, now)
+                if key not in self._gap_reported and \
+                        now - since >= timedelta(seconds=self.ops.duty_grace_s):
+                    self._gap_reported.add(key)
+                    self.write_event(DUTY_GAP, f"TROUBLE: duty window {key} needs "
+                                     f"{window.min_staff} on duty and has {count} (since "
+                                     f"{since:%H:%M:%S} UTC). Fix: sign on (`campusguard duty "
+                                     f"on --post {key}` or at the console)",
+                                     data={"window": key, "trouble": "duty_gap",
+                                           "on_duty": count, "since": since.isoformat()})
+                continue
+            self._gap_since.pop(key, None)
+            if key in self._gap_reported:
+                self._gap_reported.discard(key)
+                self.write_event(E.TROUBLE_RESTORE, f"Restored: duty window {key} staffed",
+                                 data={"window": key, "trouble": "duty_gap"})
+
+    def _gates(self, now: datetime) -> None:
+        local = now.astimezone(self.site.tz)
+        windowed = {name for s in self.site.schedules if s.active_at(local, self.site.holidays)
+                    for name in s.open}
+        for name, state in self.gate_states().items():
+            if state != "open" or name in windowed or self.busy():
+                self._open_since.pop(name, None)
+                self._open_reported.discard(name)
+                continue
+            since = self._open_since.setdefault(name, now)
+            if name not in self._open_reported and \
+                    now - since >= timedelta(minutes=self.ops.gate_open_alert_min):
+                self._open_reported.add(name)
+                self.write_event(GATE_OPEN, f"ALERT: gate {name} has been open outside its "
+                                 f"schedule windows since {since:%H:%M} UTC. Fix: close it, or "
+                                 f"register the visit or the reason in the gate log",
+                                 device=name, data={"trouble": "gate_open",
+                                                    "since": since.isoformat()})

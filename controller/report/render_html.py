@@ -1,0 +1,185 @@
+"""report.html: the term report as one printable page with its plots beside it (PNG files).
+
+No scripts, no network: it opens from a USB stick and prints to PDF from the browser. Plot labels
+use the report's numbers and kind names only; every word is in the page, in the chosen language.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from controller.report.messages import t  # noqa: E402
+from controller.site.operations import DRILL_KINDS  # noqa: E402
+from controller.store.record import parse_ts  # noqa: E402
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#111}
+h1{margin-bottom:.2em} h2{border-bottom:2px solid #333;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0} td,th{border:1px solid #999;padding:.25em .6em;text-align:left}
+.bad{color:#b00020;font-weight:bold} .good{color:#0a6b2a;font-weight:bold}
+img{max-width:32em;display:block;margin:.5em 0}
+@media print{.noprint{display:none} h2{page-break-after:avoid} table{page-break-inside:avoid}}
+"""
+
+
+def _local(ts: str | None, tz: ZoneInfo) -> str:
+    if not ts:
+        return "—"
+    return parse_ts(ts).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _e(value: object) -> str:
+    return html.escape("—" if value is None else str(value))
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:g} %"
+
+
+def _plot_bars(path: Path, labels: list[str], values: list[float], targets: list[float | None],
+               ylabel: str) -> None:
+    fig, ax = plt.subplots(figsize=(5, 2.6), dpi=100)
+    ax.bar(labels, values, color="#1f6feb", label="done")
+    for i, target in enumerate(targets):
+        if target is not None:
+            ax.hlines(target, i - 0.4, i + 0.4, colors="#b00020", linewidth=2,
+                      label="target" if i == 0 else None)
+    ax.set_ylabel(ylabel)
+    if any(x is not None for x in targets):
+        ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def write_plots(report: dict, out: Path) -> dict[str, str]:
+    plots = {}
+    drills = report["drills"]
+    _plot_bars(out / "drills.png", list(DRILL_KINDS), [drills[k]["count"] for k in DRILL_KINDS],
+               [drills[k]["target"] for k in DRILL_KINDS], "drills")
+    plots["drills"] = "drills.png"
+    windows = report["duty"]["windows"]
+    if windows:
+        _plot_bars(out / "duty.png", list(windows),
+                   [w["coverage_pct"] or 0 for w in windows.values()],
+                   [100.0 for _ in windows], "coverage %")
+        plots["duty"] = "duty.png"
+    hz = report["hazards"]
+    if hz["total"]:
+        _plot_bars(out / "hazards.png", ["open", "closed", "in time", "overdue"],
+                   [hz["open"], hz["closed"], hz["closed_in_time"], hz["overdue"]],
+                   [None, None, None, None], "entries")
+        plots["hazards"] = "hazards.png"
+    return plots
+
+
+def _yes(ok: bool | None, lang: str) -> str:
+    if ok is None:
+        return "—"
+    return f'<span class="{"good" if ok else "bad"}">{t("yes" if ok else "no", lang)}</span>'
+
+
+def render(report: dict, lang: str, plots: dict[str, str]) -> str:
+    tz = ZoneInfo(report["timezone"])
+    L = lambda key: t(key, lang)  # noqa: E731
+    parts = [f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+             f'<title>{_e(report["campus"])} — {L("title")}</title><style>{_CSS}</style>'
+             f'</head><body>',
+             f'<h1>{_e(report["campus"])} — {L("title")}</h1>',
+             f'<p>{L("period")}: {report["from"]} — {report["to"]}'
+             f'{" (" + L("term") + " " + _e(report["term"]) + ")" if report["term"] else ""}. '
+             f'{L("generated")}: {_local(report["generated_at"], tz)} ({report["timezone"]})</p>']
+    d = report["drills"]
+    parts.append(f'<h2>{L("drills")}</h2><table><tr><th>{L("kind")}</th><th>{L("count")}</th>'
+                 f'<th>{L("target")}</th><th>{L("met")}</th></tr>')
+    for kind in DRILL_KINDS:
+        row = d[kind]
+        target = row["target"] if row["target"] is not None else L("no_target")
+        parts.append(f'<tr><td>{L(kind)}</td><td>{row["count"]}</td><td>{_e(target)}</td>'
+                     f'<td>{_yes(row["met"], lang)}</td></tr>')
+    months = d["whole_school_months"]
+    parts.append(f'</table><p>{L("whole_school")}: {months["required"]} / {months["drilled"]} / '
+                 f'<span class="{"bad" if months["missing"] else "good"}">{months["missing"]}'
+                 f'</span></p>')
+    if "drills" in plots:
+        parts.append(f'<img src="{plots["drills"]}" alt="{L("drills")}">')
+    parts.append(f'<table><tr><th>{L("kind")}</th><th>{L("started")}</th><th>{L("by")}</th>'
+                 f'<th>{L("ended")}</th><th>{L("ended_by")}</th><th>{L("measured")}</th></tr>')
+    for r in d["records"]:
+        timing = r.get("secured") or r.get("egress_open") or {}
+        what = L("secured") if "secured" in r else L("egress_open")
+        if timing.get("ms") is not None:
+            measured = f'{what}: {timing["ms"] / 1000:.1f} s ({timing["devices"]})'
+        elif timing.get("devices"):
+            measured = f'{what}: {L("not_all")} ({timing["confirmed"]}/{timing["devices"]})'
+        else:
+            measured = "—"
+        if r["aborted"]:
+            measured += f' — {L("aborted")}'
+        parts.append(f'<tr><td>{L(r["kind"]) if r["kind"] in DRILL_KINDS else _e(r["kind"])}</td>'
+                     f'<td>{_local(r["started_at"], tz)}</td><td>{_e(r["started_by"])}</td>'
+                     f'<td>{_local(r["ended_at"], tz)}</td><td>{_e(r["ended_by"])}</td>'
+                     f'<td>{_e(measured)}</td></tr>')
+    p = report["patrol"]
+    required = p["rounds_required"] if p["rounds_required"] is not None else L("no_routes")
+    parts.append(f'</table><h2>{L("patrol")}</h2><p>{L("rounds")}: {p["rounds_done"]} / '
+                 f'{_e(required)} ({_pct(p["completion_pct"])}); {L("missed")}: '
+                 f'{p["missed_checkpoints"]}; {L("late")}: {p["late_checkpoints"]}</p>')
+    du = report["duty"]
+    parts.append(f'<h2>{L("duty")}</h2><p>{L("coverage")}: {_pct(du["coverage_pct"])} '
+                 f'({du["covered_h"]} h / {du["required_h"]} h)</p>')
+    if "duty" in plots:
+        parts.append(f'<img src="{plots["duty"]}" alt="{L("duty")}">')
+    if du["gaps"]:
+        parts.append(f'<p>{L("gaps")}:</p><ul>' + "".join(
+            f'<li>{_e(g["window"])}: {_local(g["from"], tz)} — {_local(g["to"], tz)} '
+            f'({g["minutes"]} min)</li>' for g in du["gaps"][:50]) + "</ul>")
+    g = report["gate_log"]
+    parts.append(f'<h2>{L("gate_log")}</h2><p>{L("visits")}: {g["visits"]} ({L("people")} '
+                 f'{g["people"]}, {L("vehicles")} {g["vehicles"]}); {L("not_out")}: '
+                 f'{g["not_signed_out"]}; {L("retention")}: {g["retention_days"]}</p>')
+    parts.append(f'<h2>{L("alarms")}</h2>')
+    if report["alarms"]:
+        parts.append(f'<table><tr><th>{L("time")}</th><th>{L("kind")}</th><th>{L("device")}</th>'
+                     f'<th>{L("zone")}</th><th>{L("to_lockdown")}</th></tr>')
+        for a in report["alarms"]:
+            ms = a.get("to_lockdown_ms")
+            parts.append(f'<tr><td>{_local(a["ts"], tz)}</td><td>{_e(a["kind"])}</td>'
+                         f'<td>{_e(a["device"])}</td><td>{_e(a["zone"])}</td>'
+                         f'<td>{"—" if ms is None else f"{ms:.0f} ms"}</td></tr>')
+        parts.append("</table>")
+    else:
+        parts.append(f'<p>{L("none")}</p>')
+    s = report["self_tests"]
+    parts.append(f'<h2>{L("self_tests")}</h2><p>{L("tests")}: {s["tests"]} ({s["passed"]}/'
+                 f'{s["failed"]}); {L("untested")}: {len(s["untested"])} / {s["devices_due"]}</p>')
+    h = report["hazards"]
+    parts.append(f'<h2>{L("hazards")}</h2><p>{L("open")}: {h["open"]}; {L("closed")}: '
+                 f'{h["closed"]}; {L("overdue")}: {h["overdue"]}; {L("in_time")}: '
+                 f'{_pct(h["closed_in_time_pct"])}; {L("major")}: {_pct(h["major_closed_pct"])}'
+                 f'</p>')
+    if "hazards" in plots:
+        parts.append(f'<img src="{plots["hazards"]}" alt="{L("hazards")}">')
+    if h["entries"]:
+        parts.append(f'<table><tr><th>#</th><th>{L("kind")}</th><th>{L("owner")}</th>'
+                     f'<th>{L("deadline")}</th><th>{L("closed")}</th><th>{L("note")}</th></tr>')
+        for e in h["entries"]:
+            parts.append(f'<tr><td>{e["id"]}</td><td>{_e(e["title"])}</td><td>{_e(e["owner"])}'
+                         f'</td><td>{_local(e["deadline"], tz)}</td>'
+                         f'<td>{_local(e["closed_at"], tz)}</td><td>{_e(e["note"])}</td></tr>')
+        parts.append("</table>")
+    parts.append(f'<h2>{L("availability")}</h2><table><tr><th>{L("bus")}</th>'
+                 f'<th>{L("devices")}</th><th>%</th></tr>')
+    for bus, row in sorted(report["availability"].items()):
+        parts.append(f'<tr><td>{_e(bus)}</td><td>{row["devices"]}</td>'
+                     f'<td>{_pct(row["availability_pct"])}</td></tr>')
+    parts.append("</table></body></html>")
+    return "\n".join(parts)
+

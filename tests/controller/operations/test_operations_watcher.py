@@ -1,0 +1,107 @@
+"""The host's operations watcher on a real event log and ledger, stepped with explicit times."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from controller.operations.duty import DutyRoster
+from controller.operations.hazards import HazardRegister
+from controller.operations.ledger import Ledger
+from controller.operations.watcher import DUTY_GAP, GATE_OPEN, HAZARD_OVERDUE, OperationsWatcher
+from controller.store.event_store import EventStore
+from tests.controller.operations.ops_site import ops_site
+
+# Monday 2026-11-02 20:00 in Shanghai (12:00 UTC): the night gatehouse window is staffed.
+NIGHT = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def world(tmp_path):
+    store = EventStore(tmp_path / "events.db")
+    ledger = Ledger(tmp_path)
+    gates = {"side-gate": "closed", "main-gate-barrier": "closed"}
+    busy = {"on": False}
+
+    def write(kind, message, device=None, data=None):
+        store.append(kind, message, device=device, data=data or {})
+
+    watcher = OperationsWatcher(ops_site(), ledger, lambda after_id: store.query(after_id=after_id),
+                                write, lambda: dict(gates), lambda: busy["on"])
+    watcher.last_event_id = store.last_id()
+    yield watcher, store, ledger, gates, busy
+    store.close()
+    ledger.close()
+
+
+def kinds(store, kind):
+    return [e for e in store.query(kind=kind)]
+
+
+def test_a_staffed_window_with_nobody_on_duty_is_trouble_within_a_minute(world):
+    watcher, store, ledger, _, _ = world
+    watcher.step(NIGHT)
+    assert kinds(store, DUTY_GAP) == []  # not yet: the grace is 60 s
+    watcher.step(NIGHT + timedelta(seconds=61))
+    gaps = kinds(store, DUTY_GAP)
+    assert len(gaps) == 1 and gaps[0].data["window"] == "gatehouse-night"
+    watcher.step(NIGHT + timedelta(seconds=90))
+    assert len(kinds(store, DUTY_GAP)) == 1  # once per gap
+    DutyRoster(ledger).sign_on("li.na", "gatehouse-night", now=NIGHT + timedelta(seconds=95))
+    watcher.step(NIGHT + timedelta(seconds=100))
+    restores = [e for e in kinds(store, "trouble.restore") if e.data.get("trouble") == "duty_gap"]
+    assert len(restores) == 1
+
+
+def test_a_window_not_required_on_a_vacation_day_raises_nothing(world):
+    watcher, store, ledger, _, _ = world
+    DutyRoster(ledger).sign_on("li.na", "gatehouse-night")
+    # Monday 2027-01-25 10:00 local: winter vacation; the leader window is off on vacations.
+    day = datetime(2027, 1, 25, 2, 0, tzinfo=timezone.utc)
+    watcher.step(day)
+    watcher.step(day + timedelta(minutes=5))
+    assert kinds(store, DUTY_GAP) == []
+
+
+def test_every_trouble_becomes_a_hazard_and_overdue_hazards_are_trouble(world):
+    watcher, store, ledger, _, _ = world
+    DutyRoster(ledger).sign_on("li.na", "any")
+    store.append("trouble.offline", "TROUBLE: side-gate offline", device="side-gate",
+                 data={"trouble": "offline"}, ts=NIGHT)
+    store.append("trouble.restore", "Restored", device="side-gate", ts=NIGHT)
+    watcher.step(NIGHT)
+    hazards = HazardRegister(ledger).all()
+    assert [(h.source, h.device, h.owner) for h in hazards] == \
+        [("trouble.offline", "side-gate", "zhang.wei")]
+    assert hazards[0].deadline == NIGHT + timedelta(days=3)
+    assert len(kinds(store, "hazard.opened")) == 1
+    watcher.step(NIGHT + timedelta(days=3, seconds=1))
+    overdue = kinds(store, HAZARD_OVERDUE)
+    assert len(overdue) == 1 and "overdue" in overdue[0].message
+    watcher.step(NIGHT + timedelta(days=3, seconds=20))
+    assert len(kinds(store, HAZARD_OVERDUE)) == 1
+    # a restarted host's watcher continues where the last one stopped
+    assert ledger.get_meta("last_event_id") == str(watcher.last_event_id)
+
+
+def test_a_gate_left_open_outside_its_window_is_an_alert(world):
+    watcher, store, ledger, gates, busy = world
+    DutyRoster(ledger).sign_on("li.na", "any")
+    gates["side-gate"] = "open"
+    watcher.step(NIGHT)
+    watcher.step(NIGHT + timedelta(minutes=4))
+    assert kinds(store, GATE_OPEN) == []
+    watcher.step(NIGHT + timedelta(minutes=5, seconds=1))
+    alerts = kinds(store, GATE_OPEN)
+    assert len(alerts) == 1 and alerts[0].device == "side-gate"
+    # inside the arrival window (Tuesday 07:45 local) an open side gate is expected
+    gates["main-gate-barrier"] = "closed"
+    morning = datetime(2026, 11, 2, 23, 45, tzinfo=timezone.utc)
+    watcher.step(morning)
+    watcher.step(morning + timedelta(minutes=30))
+    assert len(kinds(store, GATE_OPEN)) == 1
+    # a fire or a drill explains an open evacuation gate
+    busy["on"] = True
+    gates["main-gate-barrier"] = "open"
+    watcher.step(NIGHT + timedelta(days=1))
+    watcher.step(NIGHT + timedelta(days=1, minutes=30))
+    assert len(kinds(store, GATE_OPEN)) == 1
