@@ -20,6 +20,8 @@ def start_operations(host: Host) -> OperationsWatcher:
             kind, message, device=device, zone=host.site.zone_of(device) if device else None,
             data=data or {}),
         gate_states=lambda: {v.name: v.state for v in host.registry.views() if v.role == "gate"},
-        busy=lambda: host.state.mode != "normal")
+        busy=lambda: host.state.mode != "normal",
+        # each rule acts within a minute; a short duty grace (tests, drills) is checked faster
+        period_s=min(10.0, host.site.operations.duty_grace_s / 2))
     watcher.start(last_event_id=host.store.last_id())
     return watcher
