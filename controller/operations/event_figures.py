@@ -87,7 +87,28 @@ def drill_records(events: list[EventRecord], site: Site) -> list[dict]:
     return out
 
 
-def drill_figures(records: list[dict], term: Term | None) -> dict:
+def _cadence(done: list[dict], term: Term | None, school_type: str) -> dict:
+    """Schools drill monthly, kindergartens quarterly: the term's periods with no drill."""
+    if term is None:
+        return {"every": None, "periods": [], "missing": []}
+    months = []
+    y, m = term.start.year, term.start.month
+    while (y, m) <= (term.end.year, term.end.month):
+        months.append(f"{y}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    drilled = {r["started_at"][:7] for r in done}
+    if school_type == "kindergarten":
+        periods = [months[i:i + 3] for i in range(0, len(months), 3)]
+        every = "quarter"
+    else:
+        periods = [[month] for month in months]
+        every = "month"
+    missing = [p[0] if len(p) == 1 else f"{p[0]}..{p[-1]}" for p in periods
+               if not drilled.intersection(p)]
+    return {"every": every, "periods": len(periods), "missing": missing}
+
+
+def drill_figures(records: list[dict], term: Term | None, school_type: str = "school") -> dict:
     done = [r for r in records if not r["aborted"]]
     out = {}
     for kind in DRILL_KINDS:
@@ -99,6 +120,7 @@ def drill_figures(records: list[dict], term: Term | None) -> dict:
     required = list(term.whole_school_months) if term else []
     out["whole_school_months"] = {"required": required, "drilled": months,
                                   "missing": [m for m in required if m not in months]}
+    out["cadence"] = _cadence(done, term, school_type)
     out["aborted"] = len(records) - len(done)
     out["records"] = records
     return out

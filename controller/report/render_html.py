@@ -19,6 +19,7 @@ from controller.report.messages import t  # noqa: E402
 from controller.site.operations import DRILL_KINDS  # noqa: E402
 from controller.store.record import parse_ts  # noqa: E402
 
+_GAPS_SHOWN = 12  # the rest are in report.json: a term can have hundreds of unstaffed nights
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#111}
 h1{margin-bottom:.2em} h2{border-bottom:2px solid #333;margin-top:1.6em}
@@ -108,6 +109,11 @@ def render(report: dict, lang: str, plots: dict[str, str]) -> str:
     parts.append(f'</table><p>{L("whole_school")}: {months["required"]} / {months["drilled"]} / '
                  f'<span class="{"bad" if months["missing"] else "good"}">{months["missing"]}'
                  f'</span></p>')
+    cadence = d["cadence"]
+    if cadence["every"]:
+        missing = ", ".join(cadence["missing"]) or L("none")
+        parts.append(f'<p>{L("cadence_" + cadence["every"])}: <span class='
+                     f'"{"bad" if cadence["missing"] else "good"}">{_e(missing)}</span></p>')
     if "drills" in plots:
         parts.append(f'<img src="{plots["drills"]}" alt="{L("drills")}">')
     parts.append(f'<table><tr><th>{L("kind")}</th><th>{L("started")}</th><th>{L("by")}</th>'
@@ -140,7 +146,9 @@ def render(report: dict, lang: str, plots: dict[str, str]) -> str:
     if du["gaps"]:
         parts.append(f'<p>{L("gaps")}:</p><ul>' + "".join(
             f'<li>{_e(g["window"])}: {_local(g["from"], tz)} — {_local(g["to"], tz)} '
-            f'({g["minutes"]} min)</li>' for g in du["gaps"][:50]) + "</ul>")
+            f'({g["minutes"]} min)</li>' for g in du["gaps"][:_GAPS_SHOWN]) + "</ul>")
+        if len(du["gaps"]) > _GAPS_SHOWN:
+            parts.append(f'<p>{L("more").format(n=len(du["gaps"]) - _GAPS_SHOWN)}</p>')
     g = report["gate_log"]
     parts.append(f'<h2>{L("gate_log")}</h2><p>{L("visits")}: {g["visits"]} ({L("people")} '
                  f'{g["people"]}, {L("vehicles")} {g["vehicles"]}); {L("not_out")}: '

@@ -93,7 +93,7 @@ def build_report(site: Site, state_dir: Path, term: Term | None, first: date, la
         "generated_at": format_ts(now),
         "school_type": site.operations.school_type,
         "events_read": len(events),
-        "drills": drill_figures(records, term),
+        "drills": drill_figures(records, term, site.operations.school_type),
         "patrol": patrol_figures(events, _rounds_required(site, first, last)),
         "duty": coverage(site.operations.duty, shifts, start, end, tz, off, now),
         "gate_log": gate_log_figures(visits, start, end, site.operations.gate_log_retention_days),

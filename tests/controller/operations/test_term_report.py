@@ -38,8 +38,8 @@ def drill(store, kind, start, *, by="zhang.wei", ended_by="li.na", minutes=10, c
                  data={"kind": kind, "aborted": aborted}, ts=start + timedelta(minutes=minutes))
 
 
-@pytest.fixture
-def term_dir(tmp_path):
+def populate_term(tmp_path):
+    """An autumn term of events and ledger entries (figures asserted below)."""
     store = EventStore(tmp_path / "events.db")
     drill(store, "fire", at(9, 10, 10), confirm=[("main-gate-barrier", "open", 4.2)])
     drill(store, "fire", at(11, 12, 10), confirm=[("main-gate-barrier", "open", 3.5)])
@@ -79,6 +79,11 @@ def term_dir(tmp_path):
     return tmp_path
 
 
+@pytest.fixture
+def term_dir(tmp_path):
+    return populate_term(tmp_path)
+
+
 def test_every_figure_matches_what_happened(term_dir):
     site = ops_site()
     term, first, last = period(site, "autumn", None, None)
@@ -88,6 +93,8 @@ def test_every_figure_matches_what_happened(term_dir):
     assert (d["lockdown"]["count"], d["lockdown"]["target"]) == (1, 1)
     assert (d["evacuation"]["count"], d["evacuation"]["met"], d["aborted"]) == (0, False, 1)
     assert d["whole_school_months"] == {"required": [11], "drilled": [9, 10, 11], "missing": []}
+    # monthly drills (a school): December and January of the autumn term had none
+    assert d["cadence"] == {"every": "month", "periods": 5, "missing": ["2026-12", "2027-01"]}
     lock = next(r for r in d["records"] if r["kind"] == "lockdown")
     assert lock["started_by"] == "zhang.wei" and lock["ended_by"] == "li.na"
     assert lock["secured"]["ms"] == 5250.0 and lock["secured"]["devices"] == 2
