@@ -55,6 +55,11 @@ ALARM_FAILED = "alarm.failed"
 ALARM_PATH_LOST = "alarm.path_lost"
 ALARM_PATH_RESTORED = "alarm.path_restored"
 
+# Device self-tests (a smoke detector's test mode, a panic station walk test): tests, never alarms
+SELFTEST_START = "selftest.start"
+SELFTEST_PASS = "selftest.pass"
+SELFTEST_FAIL = "selftest.fail"
+
 # Host service
 SERVICE_START = "service.start"
 SERVICE_STOP = "service.stop"
@@ -68,6 +73,7 @@ ALL_KINDS = (
     DEVICE_ONLINE, DEVICE_STATE, COMMAND_SENT, COMMAND_CONFIRMED, COMMAND_FAILED,
     OPERATOR_ACTION, POLICY_DECISION, SCHEDULE_START, SCHEDULE_END,
     ALARM_QUEUED, ALARM_SENT, ALARM_ACKED, ALARM_FAILED, ALARM_PATH_LOST, ALARM_PATH_RESTORED,
+    SELFTEST_START, SELFTEST_PASS, SELFTEST_FAIL,
     SERVICE_START, SERVICE_STOP,
 )
 

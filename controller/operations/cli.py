@@ -45,6 +45,15 @@ def register(subparsers) -> None:
                    help="language of report.html (the other one is written beside it)")
     p.set_defaults(func=cmd_report)
 
+    p = subparsers.add_parser("selftest", help="self-test a smoke detector (its test mode) or "
+                              "walk-test a panic station (the next press there is a test)")
+    p.add_argument("device", help="a smoke detector or panic station of the site")
+    p.add_argument("--reason", default="scheduled self-test")
+    p.add_argument("--state-dir", default=None, help="the host's state dir")
+    p.add_argument("--user", default=None, help="who tests (default: your OS account)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_selftest, verb="selftest")
+
     p = subparsers.add_parser("hazard", help="the hazard register: add, close, list")
     sub = p.add_subparsers(dest="action", required=True)
     a = sub.add_parser("add", help="register a hazard")
@@ -146,6 +155,12 @@ def _guarded(func):
         except (LedgerError, ValueError, SiteError) as exc:
             return _fail(str(exc))
     return run
+
+
+def _selftest(args) -> int:
+    from controller.cli import cmd_action  # the control-socket client every action verb uses
+
+    return cmd_action(args)
 
 
 # ---------------------------------------------------------------------------- report

@@ -15,7 +15,7 @@ def start_operations(host: Host) -> OperationsWatcher:
     ledger = Ledger(host.paths.root)
     watcher = OperationsWatcher(
         host.site, ledger,
-        read_events=lambda after_id: host.store.query(after_id=after_id),
+        read_events=lambda **query: host.store.query(**query),
         write_event=lambda kind, message, device=None, data=None: host.log(
             kind, message, device=device, zone=host.site.zone_of(device) if device else None,
             data=data or {}),

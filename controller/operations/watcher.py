@@ -7,6 +7,8 @@ Every `period_s` (10 s; each rule below must act within a minute):
   `duty_grace_s` is trouble (`trouble.duty_gap`, once per gap; `trouble.restore` when staffed);
 - a gate left open outside every schedule window for longer than `gate_open_alert_min` (and no
   lockdown, fire or drill explains it) is an alert (`trouble.gate_open`, once per opening);
+- a panic station or smoke detector whose last passed self-test is older than `selftest_days`
+  (counted from the ledger's creation for one never tested) gets a hazard entry (once);
 - names and plates in the gate log past their retention are erased.
 It reads the ledger and the event log and writes through host.log, like every other event.
 """
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 HAZARD_OVERDUE = "trouble.hazard_overdue"
 DUTY_GAP = "trouble.duty_gap"
 GATE_OPEN = "trouble.gate_open"
+SELFTEST_DUE = "selftest.due"  # hazard source: a device whose self-test is due
 _OWN = (HAZARD_OVERDUE, DUTY_GAP, GATE_OPEN)
 _NOT_HAZARDS = (E.TROUBLE_RESTORE,) + _OWN
 
@@ -41,7 +44,7 @@ class OperationsWatcher:
     def __init__(self, site: Site, ledger: Ledger, read_events: Callable[..., list],
                  write_event: Callable[..., Any], gate_states: Callable[[], dict[str, str]],
                  busy: Callable[[], bool], period_s: float = 10.0):
-        """read_events(after_id=N) -> EventRecords; write_event(kind, message, device=, data=);
+        """read_events(**EventStore.query filters) -> EventRecords; write_event(kind, message, device=, data=);
         gate_states() -> {gate name: confirmed state}; busy() -> a lockdown, fire or drill."""
         self.site = site
         self.ops = site.operations
@@ -91,6 +94,7 @@ class OperationsWatcher:
         self._overdue(now)
         self._duty(now)
         self._gates(now)
+        self._selftests_due(now)
         self.gate_log.purge(now)
 
     def _troubles_to_hazards(self) -> None:
@@ -117,6 +121,33 @@ class OperationsWatcher:
                              f"{entry.title}. Fix: close it with a note (`campusguard hazard "
                              f"close {entry.id} --note ...`) or escalate",
                              device=entry.device, data={"hazard": entry.id, "trouble": "hazard"})
+
+    def _selftests_due(self, now: datetime) -> None:
+        ledger = self.hazards.ledger
+        first = ledger.get_meta("first_run")
+        if first is None:
+            ledger.set_meta("first_run", now.isoformat())
+            first = now.isoformat()
+        interval = timedelta(days=self.ops.selftest_days)
+        baseline = datetime.fromisoformat(first)
+        passed: dict[str, datetime] = {}
+        for event in self.read_events(kind=E.SELFTEST_PASS):
+            passed[event.device] = event.ts
+        for dev in self.site.devices:
+            if dev.role not in ("panic", "smoke"):
+                continue
+            last = passed.get(dev.name, baseline)
+            if now - last < interval:
+                continue
+            never = dev.name not in passed
+            title = (f"{dev.name}: self-test due (never tested)" if never else
+                     f"{dev.name}: self-test due (last passed {last:%Y-%m-%d})")
+            entry = self.hazards.from_trouble(SELFTEST_DUE, dev.name, title,
+                                              self.ops.hazard_owner, self.ops.hazard_days, now)
+            if entry is not None:
+                self.write_event("hazard.opened", f"Hazard #{entry.id}: {title}; run `campusguard "
+                                 f"selftest {dev.name}`", device=dev.name,
+                                 data={"hazard": entry.id, "source": SELFTEST_DUE})
 
     def _duty(self, now: datetime) -> None:
         staffed = {w.name for w, _ in open_windows(self.ops.duty, now, self.site.tz, self.off)}

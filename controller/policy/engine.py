@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from controller.policy import clear, drill, fire, lockdown, panic, schedule, trouble
+from controller.policy import clear, drill, fire, lockdown, panic, schedule, selftest, trouble
 from controller.policy.decision import Decision
 from controller.policy.effects import Effects
 from controller.policy.inputs import (
@@ -25,8 +25,10 @@ from controller.policy.inputs import (
     PanicPressed,
     PanicReset,
     PolicyEvent,
+    SelfTestStart,
     SmokeAlarm,
     SmokeClear,
+    SmokeTestMode,
     Tick,
 )
 from controller.policy.state import PolicyState
@@ -49,6 +51,8 @@ _HANDLERS = {
     DrillEnd: drill.on_drill_end,
     DeviceTrouble: trouble.on_trouble,
     DeviceRestore: trouble.on_restore,
+    SelfTestStart: selftest.on_selftest_start,
+    SmokeTestMode: selftest.on_smoke_test_mode,
 }
 
 
@@ -58,7 +62,7 @@ def step(site: Site, state: PolicyState, event: PolicyEvent, now: datetime) -> D
         raise ValueError("step() needs an aware datetime (UTC); got a naive one")
     fx = Effects(site=site, now=now)
     if isinstance(event, Tick):
-        new = schedule.on_tick(_expire_clear_request(state, fx), fx)
+        new = schedule.on_tick(selftest.expire(_expire_clear_request(state, fx), fx), fx)
     else:
         handler = _HANDLERS.get(type(event))
         if handler is None:

@@ -130,6 +130,24 @@ class AlarmAcknowledged:
 
 
 @dataclass(frozen=True)
+class SelfTestStart:
+    """An operator starts a device self-test: a smoke detector's test mode, run by the host, or a
+    panic station walk test (the next press at that station within the window is a test)."""
+
+    device: str
+    user: str
+    role: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SmokeTestMode:
+    """A smoke detector reports that it is in its test mode."""
+
+    device: str
+
+
+@dataclass(frozen=True)
 class Tick:
     """Time passes: schedules start and end, pending two-guard clears expire."""
 
@@ -137,5 +155,5 @@ class Tick:
 PolicyEvent = (
     PanicPressed | PanicReset | SmokeAlarm | SmokeClear | DeviceTrouble | DeviceRestore
     | GuardLockdown | GuardClear | GuardFireConfirm | KeySwitchOn | KeySwitchOff
-    | DrillStart | DrillEnd | AlarmAcknowledged | Tick
+    | DrillStart | DrillEnd | AlarmAcknowledged | SelfTestStart | SmokeTestMode | Tick
 )

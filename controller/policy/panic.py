@@ -10,6 +10,7 @@ from controller.policy.decision import Command
 from controller.policy.effects import Effects
 from controller.policy.inputs import AlarmAcknowledged, PanicPressed, PanicReset
 from controller.policy.lockdown import start_lockdown
+from controller.policy.selftest import walk_test_press
 from controller.policy.state import Point, PolicyState
 from protocols import events as ev
 
@@ -19,6 +20,9 @@ def _is_station(fx: Effects, name: str) -> bool:
 
 
 def on_panic_pressed(state: PolicyState, event: PanicPressed, fx: Effects) -> PolicyState:
+    tested = walk_test_press(state, event, fx)
+    if tested is not None:
+        return tested
     zone = event.zone or fx.site.zone_of(event.device)
     fx.because(f"panic pressed at {event.device} ({zone})")
     fx.note(ev.PANIC_ALARM, f"PANIC pressed at {event.device} ({zone}): alarm sent to the "

@@ -72,6 +72,17 @@ class Trouble:
 
 
 @dataclass(frozen=True)
+class SelfTest:
+    """A self-test in progress: kind "smoke" (test mode commanded) or "walk" (a press expected)."""
+
+    device: str
+    kind: str
+    by: str
+    since: datetime
+    until: datetime  # no result by then: the test failed
+
+
+@dataclass(frozen=True)
 class PolicyState:
     lockdowns: tuple[Lockdown, ...] = ()  # at most one per zone, plus at most one campus-wide
     fire: Fire | None = None
@@ -84,6 +95,7 @@ class PolicyState:
     schedules_suppressed: tuple[str, ...] = ()  # windows overridden by a lockdown, fire or drill
     unacknowledged: tuple[str, ...] = ()  # devices whose alarm no guard has acknowledged yet
     key_switch: bool = False
+    self_tests: tuple[SelfTest, ...] = ()
 
     # ------------------------------------------------------------ status view
     @property
@@ -152,6 +164,8 @@ class PolicyState:
                 schedules_suppressed=tuple(raw["schedules_suppressed"]),
                 unacknowledged=tuple(raw["unacknowledged"]),
                 key_switch=bool(raw["key_switch"]),
+                self_tests=tuple(SelfTest(**_dates(d, "since", "until"))
+                                 for d in raw.get("self_tests", ())),
             )
         except PolicyStateError:
             raise

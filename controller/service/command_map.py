@@ -11,11 +11,14 @@ COMMAND_VALUES = {
     ("gate", "open"): 1, ("gate", "close"): 2, ("gate", "lock"): 4, ("gate", "unlock"): 5,
     ("bollard", "raise"): 1, ("bollard", "lower"): 2, ("bollard", "efo"): 3,
     ("panic", "panic_ack"): R.PANIC_COMMAND_ACK, ("panic", "panic_reset"): R.PANIC_RESET_KEY,
+    ("smoke", "test_start"): R.SMOKE_COMMAND_NAMES.index("test_start"),
+    ("smoke", "test_stop"): R.SMOKE_COMMAND_NAMES.index("test_stop"),
 }
 
 _ACTION_STATE = {"open": "open", "close": "closed", "lock": "locked", "unlock": "closed",
                  "raise": "up", "efo": "up", "lower": "down",
-                 "panic_ack": "acknowledged", "panic_reset": "idle"}
+                 "panic_ack": "acknowledged", "panic_reset": "idle",
+                 "test_start": "test", "test_stop": "normal"}
 
 
 def commanded_state(role: str, site_flags: int, action: str) -> str | None:

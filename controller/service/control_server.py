@@ -23,6 +23,7 @@ from controller.policy.inputs import (
     GuardFireConfirm,
     GuardLockdown,
     PanicReset,
+    SelfTestStart,
 )
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class ControlServer:
         if zone is not None and zone not in host.site.zone_names():
             raise ControlError(f"no zone {zone!r} in {host.site.path}. Fix: use one of "
                                f"{', '.join(host.site.zone_names())}")
-        if verb in ("lockdown", "clear", "drill", "fire-confirm") and not reason:
+        if verb in ("lockdown", "clear", "drill", "fire-confirm", "selftest") and not reason:
             raise ControlError(f"{verb} needs --reason: every operator action is logged with why")
         if verb == "lockdown":
             event: Any = GuardLockdown(user, role, zone, reason)
@@ -100,6 +101,8 @@ class ControlServer:
             event = AlarmAcknowledged(user, role, request.get("device"), reason)
         elif verb == "reset":
             event = PanicReset(str(request.get("device")), by="host", user=user, role=role)
+        elif verb == "selftest":
+            event = SelfTestStart(str(request.get("device")), user, role, reason)
         elif verb == "fire-confirm":
             event = GuardFireConfirm(user, role, reason)
         elif verb == "drill":
@@ -121,7 +124,8 @@ class ControlServer:
         return {"mode": host.state.mode,
                 "log": [{"kind": e.kind, "message": e.message} for e in decision.log],
                 "commands": [c.action for c in decision.commands],
-                "refused": any(e.kind.endswith("refused") for e in decision.log)}
+                "refused": any(e.kind.endswith("refused") or e.data.get("refused")
+                               for e in decision.log)}
 
     def _user(self, request: dict[str, Any]) -> tuple[str, str]:
         name = str(request.get("user") or "")

@@ -26,7 +26,7 @@ from controller.bus.timing import BusTiming
 from controller.devices.model import Change, DeviceView
 from controller.policy import PolicyState, Tick, step
 from controller.policy.decision import AlarmReport, Decision
-from controller.policy.inputs import DeviceRestore, DeviceTrouble
+from controller.policy.inputs import DeviceRestore, DeviceTrouble, SmokeTestMode
 from controller.service.control_server import ControlServer
 from controller.service.dispatcher import Dispatcher, Trigger
 from controller.service.paths import StatePaths
@@ -245,6 +245,8 @@ class Host:
             if change.kind == E.DEVICE_STATE:
                 self._log_change(change)
                 self.dispatcher.state_changed(view.name, view.state)
+                if view.role == "smoke" and view.state == "test":  # a self-test reached it
+                    self.decide(SmokeTestMode(view.name), trigger_now("selftest"))
                 continue
             if self._debounced_fault(view, change):
                 continue

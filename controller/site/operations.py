@@ -7,6 +7,7 @@
     gate_log_retention_days = 90      # visitor and vehicle records are deleted after this
     gate_open_alert_min = 10          # a gate open outside its schedule window this long: alert
     duty_grace_s = 60                 # a staffed window with nobody signed on this long: trouble
+    selftest_days = 30                # every panic station and smoke detector tested this often
 
     [[operations.terms]]
     name = "2026-autumn"
@@ -111,6 +112,7 @@ class OperationsConfig:
     gate_log_retention_days: int = 90  # personal data in the gate log is deleted after this
     gate_open_alert_min: float = 10.0  # gate open outside its windows this long -> alert
     duty_grace_s: float = 60.0  # staffed window with nobody on duty this long -> trouble
+    selftest_days: int = 30  # each panic station and smoke detector self-tested this often
     terms: tuple[Term, ...] = ()
     duty: tuple[DutyWindow, ...] = ()
     vacations: tuple[Vacation, ...] = field(default=())
@@ -226,7 +228,8 @@ def read_operations(check: Checker, doc: dict) -> OperationsConfig:
     path = ("operations",)
     check.unknown_keys(table, path, ("school_type", "hazard_owner", "hazard_days",
                                      "gate_log_retention_days", "gate_open_alert_min",
-                                     "duty_grace_s", "terms", "duty", "vacations"))
+                                     "duty_grace_s", "selftest_days", "terms", "duty",
+                                     "vacations"))
     return OperationsConfig(
         school_type=check.get_choice(table, path, "school_type", SCHOOL_TYPES, default="school"),
         hazard_owner=check.get(table, path, "hazard_owner", str, default=""),
@@ -236,6 +239,7 @@ def read_operations(check: Checker, doc: dict) -> OperationsConfig:
         gate_open_alert_min=check.get_range(table, path, "gate_open_alert_min", float, 0.5,
                                             1440, default=10.0),
         duty_grace_s=check.get_range(table, path, "duty_grace_s", float, 5, 3600, default=60.0),
+        selftest_days=check.get_range(table, path, "selftest_days", int, 1, 366, default=30),
         terms=tuple(_terms(check, table)),
         duty=tuple(_duty(check, table)),
         vacations=tuple(_vacations(check, table)),

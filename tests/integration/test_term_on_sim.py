@@ -90,6 +90,19 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
     closed = cli(campus, "hazard", "close", str(hazard_id), "--note", "wedge removed")
     assert closed.returncode == 0 and "AFTER its deadline" in closed.stdout
 
+    # self-tests: the detector's own test mode, and a walk test of the panic station
+    tested = cli(campus, "selftest", "classroom-smoke", "--user", "li.na")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    wait_until(lambda: [e for e in campus.events("selftest.pass")
+                        if e.device == "classroom-smoke"], 30, "the smoke self-test to pass")
+    wait_until(lambda: states(campus)["classroom-smoke"] == "normal", 20, "test mode to end")
+    assert cli(campus, "selftest", "kindergarten-panic", "--user", "li.na").returncode == 0
+    campus.inject("panic", "kindergarten-panic")
+    wait_until(lambda: [e for e in campus.events("selftest.pass")
+                        if e.device == "kindergarten-panic"], 30, "the walk test to pass")
+    assert campus.status()["mode"] == "normal"  # a walk test raises no lockdown
+    campus.inject("panic-reset", "kindergarten-panic")
+
     # a device that dies becomes trouble, and the trouble a hazard entry for the site's owner
     campus.inject("power", "side-gate", "off")
     wait_until(lambda: campus.events("hazard.opened"), 60, "the offline trouble's hazard entry")
@@ -118,4 +131,7 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
     gap_end = datetime.fromisoformat(duty["gaps"][0]["to"].replace("Z", "+00:00"))
     signed_on = [e for e in campus.events("trouble.duty_gap")][0].ts
     assert gap_end > signed_on
-    assert report["alarms"] == []  # drills raise no real alarm
+    assert report["alarms"] == []  # drills and self-tests raise no real alarm
+    tests = report["self_tests"]
+    assert (tests["tests"], tests["passed"], tests["failed"]) == (2, 2, 0)
+    assert "classroom-smoke" not in tests["untested"] and "hall-smoke" in tests["untested"]

@@ -25,7 +25,7 @@ def world(tmp_path):
     def write(kind, message, device=None, data=None):
         store.append(kind, message, device=device, data=data or {})
 
-    watcher = OperationsWatcher(ops_site(), ledger, lambda after_id: store.query(after_id=after_id),
+    watcher = OperationsWatcher(ops_site(), ledger, lambda **query: store.query(**query),
                                 write, lambda: dict(gates), lambda: busy["on"])
     watcher.last_event_id = store.last_id()
     yield watcher, store, ledger, gates, busy
@@ -105,3 +105,20 @@ def test_a_gate_left_open_outside_its_window_is_an_alert(world):
     watcher.step(NIGHT + timedelta(days=1))
     watcher.step(NIGHT + timedelta(days=1, minutes=30))
     assert len(kinds(store, GATE_OPEN)) == 1
+
+
+def test_a_device_not_self_tested_within_its_interval_becomes_a_hazard_entry(world):
+    watcher, store, ledger, _, _ = world
+    DutyRoster(ledger).sign_on("li.na", "any")
+    watcher.step(NIGHT)  # first run: the clock for never-tested devices starts now
+    assert HazardRegister(ledger).all() == []
+    store.append("selftest.pass", "walk test passed", device="station",
+                 ts=NIGHT + timedelta(days=20))
+    watcher.step(NIGHT + timedelta(days=31))
+    assert HazardRegister(ledger).all() == []  # tested 11 days ago: not due
+    watcher.step(NIGHT + timedelta(days=51))
+    due = HazardRegister(ledger).all()
+    assert [(h.source, h.device) for h in due] == [("selftest.due", "station")]
+    assert "last passed" in due[0].title
+    watcher.step(NIGHT + timedelta(days=52))
+    assert len(HazardRegister(ledger).all()) == 1  # once

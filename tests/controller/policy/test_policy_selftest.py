@@ -1,0 +1,77 @@
+"""Self-tests: a smoke detector's test mode and a panic station walk test are recorded as tests,
+never as alarms — and they can never swallow a real alarm."""
+
+from policy_driver import commanded, kinds
+
+from controller.policy import GuardLockdown, PanicPressed, Tick
+from controller.policy.inputs import SelfTestStart, SmokeTestMode
+from controller.policy.selftest import SMOKE_TEST_S, WALK_TEST_S
+from protocols import events as ev
+
+SMOKE = "classroom-1a-smoke"
+STATION = "kindergarten-panic"
+
+
+def test_smoke_self_test_commands_test_mode_and_passes_when_the_detector_reports_it(campus):
+    started = campus(SelfTestStart(SMOKE, "li.na", "guard", "monthly test"))
+    assert commanded(campus.site, started, "test_start") == {SMOKE}
+    assert all(c.drill for c in started.commands)
+    assert kinds(started)[-1] == ev.SELFTEST_START and started.alarms == ()
+    passed = campus(SmokeTestMode(SMOKE), after_s=4)
+    assert kinds(passed) == [ev.SELFTEST_PASS]
+    assert passed.log[0].data["seconds"] == 4.0 and passed.log[0].drill
+    assert commanded(campus.site, passed, "test_stop") == {SMOKE}
+    assert passed.alarms == () and campus.state.self_tests == () and campus.state.mode == "normal"
+
+
+def test_a_detector_that_never_reports_test_mode_fails_and_is_told_to_stop(campus):
+    campus(SelfTestStart(SMOKE, "li.na", "guard"))
+    assert kinds(campus(Tick(), after_s=SMOKE_TEST_S - 5)) == []
+    failed = campus(Tick(), after_s=10)
+    assert kinds(failed) == [ev.SELFTEST_FAIL] and "Fix:" in failed.log[0].message
+    assert commanded(campus.site, failed, "test_stop") == {SMOKE}
+    assert campus.state.self_tests == ()
+
+
+def test_walk_test_press_is_a_test_not_an_alarm(campus):
+    campus(SelfTestStart(STATION, "li.na", "guard", "walk test"))
+    press = campus(PanicPressed(STATION, "kindergarten"), after_s=90)
+    assert kinds(press) == [ev.SELFTEST_PASS]
+    assert commanded(campus.site, press, "panic_ack") == {STATION}
+    assert press.alarms == () and campus.state.mode == "normal" and campus.state.panics == ()
+    # one press ends the test: the next press at the same station is real
+    real = campus(PanicPressed(STATION, "kindergarten"), after_s=60)
+    assert ev.LOCKDOWN_SET in kinds(real) and campus.state.mode == "lockdown"
+    assert [a.kind for a in real.alarms][0] == ev.PANIC_ALARM
+
+
+def test_a_walk_test_never_swallows_a_press_elsewhere_or_after_its_window(campus):
+    campus(SelfTestStart(STATION, "li.na", "guard"))
+    other = campus(PanicPressed("office-panic", "admin"), after_s=5)
+    assert ev.LOCKDOWN_SET in kinds(other)
+
+
+def test_walk_window_expires_as_a_failed_test_and_a_late_press_is_real(campus):
+    campus(SelfTestStart(STATION, "li.na", "guard"))
+    failed = campus(Tick(), after_s=WALK_TEST_S + 1)
+    assert kinds(failed) == [ev.SELFTEST_FAIL]
+    late = campus(PanicPressed(STATION, "kindergarten"), after_s=1)
+    assert ev.LOCKDOWN_SET in kinds(late)
+
+
+def test_self_tests_are_refused_outside_normal_mode_and_for_other_devices(campus):
+    refused = campus(SelfTestStart("main-gate-slider", "li.na", "guard"))
+    assert "not one of our smoke detectors or panic stations" in refused.log[-1].message
+    assert refused.log[-1].data["refused"] is True
+    campus(GuardLockdown("li.na", "guard", None, "intruder"))
+    during = campus(SelfTestStart(STATION, "li.na", "guard"))
+    assert "lockdown mode" in during.log[-1].message and campus.state.self_tests == ()
+    assert commanded(campus.site, during, "test_start") == set()
+
+
+def test_self_tests_survive_a_restart_in_the_saved_state(campus):
+    from controller.policy import PolicyState
+
+    campus(SelfTestStart(SMOKE, "li.na", "guard"))
+    again = PolicyState.from_json(campus.state.to_json())
+    assert again.self_tests == campus.state.self_tests
