@@ -184,7 +184,8 @@ def cmd_action(args) -> int:
     paths = StatePaths.of(args.state_dir)
     payload = {"verb": args.verb, "user": args.user or os.environ.get("USER") or getpass.getuser(),
                "reason": args.reason, "zone": getattr(args, "zone", None),
-               "device": getattr(args, "device", None), "kind": getattr(args, "kind", None)}
+               "device": getattr(args, "device", None), "kind": getattr(args, "kind", None),
+               "visit": getattr(args, "visit", None)}
     try:
         reply = request(paths.control_socket, payload)
     except HostUnreachable as exc:

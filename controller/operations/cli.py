@@ -54,6 +54,16 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_selftest, verb="selftest")
 
+    p = subparsers.add_parser("gate-open", help="open a gate by hand (outside its schedule "
+                              "windows: with a gate-log visit number or a reason)")
+    p.add_argument("device", help="a gate of the site")
+    p.add_argument("--visit", type=int, default=None, help="the gate-log visit it opens for")
+    p.add_argument("--reason", default="")
+    p.add_argument("--state-dir", default=None, help="the host's state dir")
+    p.add_argument("--user", default=None, help="who opens it (default: your OS account)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_gate_open, verb="gate-open")
+
     p = subparsers.add_parser("hazard", help="the hazard register: add, close, list")
     sub = p.add_subparsers(dest="action", required=True)
     a = sub.add_parser("add", help="register a hazard")
@@ -160,6 +170,18 @@ def _guarded(func):
 def _selftest(args) -> int:
     from controller.cli import cmd_action  # the control-socket client every action verb uses
 
+    return cmd_action(args)
+
+
+@_guarded
+def _gate_open(args) -> int:
+    from controller.cli import cmd_action
+
+    if args.visit is not None:
+        with _ledger(args) as ledger:
+            visit = GateLog(ledger).get(args.visit)  # GateLogError names the fix
+        if visit.time_out is not None:
+            return _fail(f"visit #{visit.id} already left: register the new visit first")
     return cmd_action(args)
 
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from controller.policy import clear, drill, fire, lockdown, panic, schedule, selftest, trouble
+from controller.policy import (
+    clear,
+    drill,
+    fire,
+    gate_open,
+    lockdown,
+    panic,
+    schedule,
+    selftest,
+    trouble,
+)
 from controller.policy.decision import Decision
 from controller.policy.effects import Effects
 from controller.policy.inputs import (
@@ -19,6 +29,7 @@ from controller.policy.inputs import (
     DrillStart,
     GuardClear,
     GuardFireConfirm,
+    GuardGateOpen,
     GuardLockdown,
     KeySwitchOff,
     KeySwitchOn,
@@ -53,6 +64,7 @@ _HANDLERS = {
     DeviceRestore: trouble.on_restore,
     SelfTestStart: selftest.on_selftest_start,
     SmokeTestMode: selftest.on_smoke_test_mode,
+    GuardGateOpen: gate_open.on_gate_open,
 }
 
 

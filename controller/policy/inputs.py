@@ -141,6 +141,17 @@ class SelfTestStart:
 
 
 @dataclass(frozen=True)
+class GuardGateOpen:
+    """A guard opens a gate by hand; outside its schedule windows with a visit number or reason."""
+
+    device: str
+    user: str
+    role: str
+    reason: str = ""
+    visit: int | None = None  # the gate-log registration it is opened for
+
+
+@dataclass(frozen=True)
 class SmokeTestMode:
     """A smoke detector reports that it is in its test mode."""
 
@@ -155,5 +166,5 @@ class Tick:
 PolicyEvent = (
     PanicPressed | PanicReset | SmokeAlarm | SmokeClear | DeviceTrouble | DeviceRestore
     | GuardLockdown | GuardClear | GuardFireConfirm | KeySwitchOn | KeySwitchOff
-    | DrillStart | DrillEnd | AlarmAcknowledged | SelfTestStart | SmokeTestMode | Tick
+    | DrillStart | DrillEnd | AlarmAcknowledged | SelfTestStart | SmokeTestMode | GuardGateOpen | Tick
 )

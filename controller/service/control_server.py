@@ -21,6 +21,7 @@ from controller.policy.inputs import (
     DrillStart,
     GuardClear,
     GuardFireConfirm,
+    GuardGateOpen,
     GuardLockdown,
     PanicReset,
     SelfTestStart,
@@ -101,6 +102,10 @@ class ControlServer:
             event = AlarmAcknowledged(user, role, request.get("device"), reason)
         elif verb == "reset":
             event = PanicReset(str(request.get("device")), by="host", user=user, role=role)
+        elif verb == "gate-open":
+            visit = request.get("visit")
+            event = GuardGateOpen(str(request.get("device")), user, role, reason,
+                                  int(visit) if visit is not None else None)
         elif verb == "selftest":
             event = SelfTestStart(str(request.get("device")), user, role, reason)
         elif verb == "fire-confirm":

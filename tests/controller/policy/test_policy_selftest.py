@@ -75,3 +75,39 @@ def test_self_tests_survive_a_restart_in_the_saved_state(campus):
     campus(SelfTestStart(SMOKE, "li.na", "guard"))
     again = PolicyState.from_json(campus.state.to_json())
     assert again.self_tests == campus.state.self_tests
+
+
+# ---------------------------------------------------------------------------- gates by hand
+def test_a_gate_opens_by_hand_outside_its_window_only_with_a_visit_or_a_reason(campus):
+    from controller.policy.inputs import GuardGateOpen
+
+    bare = campus(GuardGateOpen("main-gate-slider", "li.na", "guard"))
+    assert commanded(campus.site, bare, "open") == set()
+    assert "outside its schedule windows" in bare.log[-1].message
+    assert bare.log[-1].data["refused"] is True
+    visit = campus(GuardGateOpen("main-gate-slider", "li.na", "guard", visit=7))
+    assert commanded(campus.site, visit, "open") == {"main-gate-slider"}
+    assert "visit #7" in visit.log[-1].message
+    reason = campus(GuardGateOpen("main-gate-slider", "li.na", "guard", "ambulance"))
+    assert commanded(campus.site, reason, "open") == {"main-gate-slider"}
+
+
+def test_no_gate_opens_by_hand_during_a_lockdown(campus):
+    from controller.policy.inputs import GuardGateOpen
+
+    campus(GuardLockdown("li.na", "guard", None, "intruder"))
+    refused = campus(GuardGateOpen("main-gate-slider", "li.na", "guard", "delivery"))
+    assert commanded(campus.site, refused, "open") == set()
+    assert "lockdown is in force" in refused.log[-1].message
+
+
+def test_inside_its_schedule_window_a_gate_opens_without_a_reason(make_campus):
+    from datetime import datetime, timezone
+
+    from controller.policy.inputs import GuardGateOpen
+
+    monday_0740 = datetime(2026, 11, 23, 23, 40, tzinfo=timezone.utc)  # Tuesday 07:40 local
+    campus = make_campus(now=monday_0740)
+    opened = campus(GuardGateOpen("east-pedestrian-gate", "li.na", "guard"))
+    assert commanded(campus.site, opened, "open") == {"east-pedestrian-gate"}
+    assert "schedule window morning-arrival" in opened.log[-1].message
