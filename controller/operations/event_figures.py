@@ -17,7 +17,7 @@ from protocols import events as E
 # Patrol and self-test kinds: written by the checkpoint role's patrol tracker and the self-test
 # scheduler. Read by name so the report works on logs from hosts without those features.
 PATROL_ROUND_DONE = "patrol.round_complete"
-PATROL_MISSED = "trouble.patrol_missed"
+PATROL_MISSED = "patrol.missed"
 PATROL_LATE = "patrol.checkpoint_late"
 SELFTEST_KINDS = ("selftest.pass", "selftest.fail")
 SECURED_STATES = ("closed", "locked", "up")  # a barrier or door secured against entry
@@ -131,7 +131,8 @@ def alarm_list(events: list[EventRecord]) -> list[dict]:
     out = []
     real = [e for e in events if not e.drill]
     for i, e in enumerate(real):
-        if e.kind not in (E.PANIC_ALARM, E.SMOKE_ALARM, E.FIRE_CONFIRMED, "intrusion.alarm"):
+        if e.kind not in (E.PANIC_ALARM, E.SMOKE_ALARM, E.FIRE_CONFIRMED, "intrusion.alarm",
+                          "door.forced"):
             continue
         item = {"ts": format_ts(e.ts), "kind": e.kind, "device": e.device, "zone": e.zone}
         later = real[i + 1:]

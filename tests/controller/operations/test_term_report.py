@@ -54,7 +54,7 @@ def populate_term(tmp_path):
     store.append("panic.reset", "reset", device="station", ts=panic + timedelta(minutes=20))
     for day in (3, 4, 5):
         store.append("patrol.round_complete", "round", ts=at(11, day, 21))
-    store.append("trouble.patrol_missed", "missed cp-3", device="cp-3", ts=at(11, 5, 22))
+    store.append("patrol.missed", "missed cp-3", device="cp-3", ts=at(11, 5, 22))
     store.append("trouble.offline", "offline", device="side-gate", data={"trouble": "offline"},
                  ts=at(11, 6, 8))
     store.append("trouble.restore", "back", device="side-gate", data={"trouble": "offline"},
