@@ -13,7 +13,7 @@
 from core import register_map as R
 from core.ticks import ticks_add, ticks_diff
 
-from roles.role_base import RoleBase
+from roles.role_base import FAST_TICK_MS, IDLE_TICK_MS, RoleBase
 
 try:
     from micropython import const
@@ -262,6 +262,15 @@ class Bollard(RoleBase):
         self.set_state(LOWERING)
 
     # ---------------------------------------------------------------- the periodic step
+    def next_tick_ms(self, now):
+        # Warning, rising, lowering or settling valves: the fast tick times the pump and watches
+        # the load and the limits. A held EFO waiting out a load reversal retries at its deadline.
+        if self._action != _HALT or self._pending or self.state in (WARNING, RISING, LOWERING):
+            return FAST_TICK_MS
+        if self._efo_held() and self.state not in (UP, FAULT):
+            return self.until(self._efo_retry_at, now)
+        return IDLE_TICK_MS
+
     def _read_inputs(self):
         io = self.io
         bits = 0
