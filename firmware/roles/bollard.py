@@ -146,6 +146,8 @@ class Bollard(RoleBase):
         for i in range(_BUCKETS):
             total += self._buckets[2 * i] | (self._buckets[2 * i + 1] << 8)
         self.put("cycles_this_hour", min(total, 0xFFFF))
+        if total >= self.reg("cycle_limit"):
+            self.set_fault(_F_DUTY)  # here, not in check_command: a refused write changes nothing
 
     def _rotate_buckets(self, now):
         while ticks_diff(now, self._bucket_at) >= _BUCKET_MS:
@@ -161,8 +163,7 @@ class Bollard(RoleBase):
             if self._fire_lane_hold():
                 return 4  # fire lane: held down for the appliances
             if self.reg("cycles_this_hour") >= self.reg("cycle_limit"):
-                self.set_fault(_F_DUTY)
-                return 4  # pump duty limit reached
+                return 4  # pump duty limit reached (duty_limit is raised when it is reached)
         if value == 2 and self._efo_held():
             return 4  # EFO is held (lockdown or hard-wired input): lowering refused
         if value == 3 and self._fire_lane_hold():

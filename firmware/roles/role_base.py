@@ -97,7 +97,8 @@ class RoleBase:
 
     # ---------------------------------------------------------------- hooks, overridden per role
     def check_command(self, value):
-        """0 when the command register may take value now, else the Modbus exception code."""
+        """0 when the command register may take value now, else the Modbus exception code.
+        No effects: it runs for every register of a write before any is stored."""
         return 0
 
     def command(self, value):
