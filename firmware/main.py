@@ -13,7 +13,8 @@ from core.ticks import Clock
 # signals `wake`), a command, a mode or a comm-loss change arrives, else after the role's own
 # next_tick_ms() (10 ms while anything moves; up to 1 s at rest); housekeeping runs at its own
 # deadlines (1 s, sooner for comm loss); the slave waits on UART bytes.
-_ROLE_MAX_GAP_MS = 1500  # supervisor: the role loop reports at least this often (idle tick 1 s)
+_ROLE_LONGEST_WAIT_MS = 1000  # whatever a role asks for, it is ticked at least once a second
+_ROLE_MAX_GAP_MS = 1500  # supervisor: the role loop reports at least this often
 _WATCHDOG_MS = 2000
 
 
@@ -51,7 +52,7 @@ async def _role_loop(role, clock, wake, alive):
     while True:
         role.tick()
         alive()
-        wait = role.next_tick_ms(clock.now())
+        wait = min(role.next_tick_ms(clock.now()), _ROLE_LONGEST_WAIT_MS)
         if wait <= 0:
             await asyncio.sleep_ms(0)
             continue

@@ -266,9 +266,12 @@ class Bollard(RoleBase):
     def next_tick_ms(self, now):
         # Warning, rising, lowering or settling valves: the fast tick times the pump and watches
         # the load and the limits. A held EFO waiting out a load reversal retries at its deadline.
+        if not self.io.connected:
+            return IDLE_TICK_MS  # nothing to read; the reconnect wakes us
         if self._action != _HALT or self._pending or self.state in (WARNING, RISING, LOWERING):
             return FAST_TICK_MS
-        if self._efo_held() and self.state not in (UP, FAULT):
+        waiting_for_load = self._in & 0x04 and self.reg("efo_honours_load")  # its removal is an edge
+        if self._efo_held() and self.state not in (UP, FAULT) and not waiting_for_load:
             return self.until(self._efo_retry_at, now)
         return IDLE_TICK_MS
 

@@ -331,10 +331,18 @@ class Gate(RoleBase):
     def next_tick_ms(self, now):
         # Moving, reversing, waiting out the dead time or testing the photo-eye: the fast tick
         # watches beam, edge and loop (UL 325 reversal). At rest only the inputs' edges matter.
+        if not self.io.connected:
+            return IDLE_TICK_MS  # nothing to read; the reconnect wakes us
         if self._dir or self._pending_dir or self._test or self.state in (OPENING, CLOSING, REVERSING):
             return FAST_TICK_MS
-        if self.mode == R.MODE_LOCKDOWN and self._retry_at is not None and self.state != CLOSED:
-            return self.until(self._retry_at, now)
+        if (
+            self.mode == R.MODE_LOCKDOWN
+            and self._retry_at is not None
+            and self.state not in (CLOSED, FAULT)
+            and not self.comm_lost
+            and not self._in & 0x20
+        ):
+            return self.until(self._retry_at, now)  # the lockdown close is retried then
         return IDLE_TICK_MS
 
     def tick(self):

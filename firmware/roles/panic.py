@@ -125,6 +125,8 @@ class Panic(RoleBase):
     def next_tick_ms(self, now):
         # A press being timed against hold_ms gets the fast tick (the edge woke us); the buzzer
         # and the "no host" blink run to their own deadlines.
+        if not self.io.connected:
+            return IDLE_TICK_MS  # nothing to read; the reconnect wakes us
         if self._press_since is not None and not self._press_counted:
             return FAST_TICK_MS
         wait = IDLE_TICK_MS

@@ -127,8 +127,9 @@ class RoleBase:
 
     @staticmethod
     def until(deadline, now, longest=IDLE_TICK_MS):
-        """ms from now to a ticks deadline, within [0, longest]."""
-        return max(0, min(ticks_diff(deadline, now), longest))
+        """ms from now to a ticks deadline, within [FAST_TICK_MS, longest]: a deadline already
+        past (one the role has not moved on yet) gets the fast tick, never a busy loop."""
+        return max(FAST_TICK_MS, min(ticks_diff(deadline, now), longest))
 
     def safe_state(self):
         """Outputs to the role's declared safe state (boot, io loss)."""

@@ -118,6 +118,8 @@ class Smoke(RoleBase):
         self._drive_outputs(now)
 
     def next_tick_ms(self, now):
+        if not self.io.connected:
+            return _SAMPLE_MS
         if self.state == TEST:
             return self.until(self._blink_at, now, _SAMPLE_MS)
         if self.state == VERIFYING:

@@ -169,3 +169,12 @@ def scenario_idle_bollard_warning_then_rise_keeps_its_timing():
     rig.run(500)
     rig.edge("load", 1)  # a load on top reverses the rise at once
     assert not rig.io.on("pump_up") and rig.reg("state") == B.LOWERING
+
+
+def scenario_idle_bollard_held_efo_waits_for_the_load_without_spinning():
+    rig = IdleRig(B.Bollard, inputs={"limit_down": 1, "load": 1}, efo_honours_load=1)
+    rig.set_mode(R.MODE_LOCKDOWN)
+    assert not rig.io.on("pump_up"), "an EFO that honours the load must not rise onto it"
+    assert rig.run(10000) <= 11, "waiting for the load to leave needs no tick"
+    rig.edge("load", 0)  # the load leaves: the held EFO goes at once
+    assert rig.until(lambda: rig.io.on("pump_up"), 2100) >= 0

@@ -281,3 +281,11 @@ def scenario_idle_gate_lockdown_closes_and_locks():
     rig.edge("limit_closed", 1)
     assert rig.reg("state") == G.CLOSED and rig.io.on("lock")
     assert rig.run(10000) <= 11
+
+
+def scenario_idle_gate_lockdown_under_key_override_waits_without_spinning():
+    rig = IdleRig(G.Gate, inputs={"limit_open": 1, "key_override": 1})
+    rig.set_mode(R.MODE_LOCKDOWN)  # the guard holds the key: no automatic close, nothing to time
+    assert rig.run(10000) <= 11 and not rig.io.on("motor_close")
+    rig.edge("key_override", 0)  # key released: the lockdown close starts at once
+    assert rig.until(lambda: rig.io.on("motor_close"), 1000) >= 0
