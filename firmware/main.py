@@ -9,8 +9,12 @@ from core import register_map as R
 from core.config_store import ConfigStore
 from core.ticks import Clock
 
-_ROLE_TICK_MS = 10  # input scan: obstruction to motor off well under the 100 ms aim
-_HOUSEKEEPING_MS = 100
+# Idling: no task wakes on a short fixed period. The role is ticked when an input edge (the io layer
+# signals `wake`), a command, a mode or a comm-loss change arrives, else after the role's own
+# next_tick_ms() (10 ms while anything moves; up to 1 s at rest); housekeeping runs at its own
+# deadlines (1 s, sooner for comm loss); the slave waits on UART bytes.
+_ROLE_LONGEST_WAIT_MS = 1000  # whatever a role asks for, it is ticked at least once a second
+_ROLE_MAX_GAP_MS = 1500  # supervisor: the role loop reports at least this often
 _WATCHDOG_MS = 2000
 
 
@@ -38,11 +42,25 @@ def _role_class(code):
     return cls
 
 
-async def _every(period_ms, step, alive):
+async def _housekeeping(step, alive):
     while True:
-        step()
         alive()
-        await asyncio.sleep_ms(period_ms)
+        await asyncio.sleep_ms(step())  # step() returns the ms until it is next due
+
+
+async def _role_loop(role, clock, wake, alive):
+    while True:
+        role.tick()
+        alive()
+        wait = min(role.next_tick_ms(clock.now()), _ROLE_LONGEST_WAIT_MS)
+        if wait <= 0:
+            await asyncio.sleep_ms(0)
+            continue
+        try:  # an edge ends the wait at once, also on the fast tick: the reaction starts there
+            await asyncio.wait_for_ms(wake.wait(), wait)
+        except asyncio.TimeoutError:
+            pass
+        wake.clear()  # the tick that follows sees whatever set it
 
 
 async def run(board):
@@ -71,9 +89,13 @@ async def run(board):
     from core.version import VENDOR, product_code, revision
 
     bank = RegisterBank(role_code)
-    io = board.make_io(role_points(role_code), clock)
+    # Set (in task context) by the io layer on an input edge and by the device on a command, a
+    # mode or a comm-loss change. An Event, not a ThreadSafeFlag: the unix port polls a flag in a
+    # busy loop; on a board the pin ISR sets the io layer's own ThreadSafeFlag (pin_board.py).
+    wake = asyncio.Event()
+    io = board.make_io(role_points(role_code), clock, wake)
     role = cls(bank, io, clock, log) if cls else None
-    device = Device(bank, cfg, store, role, clock, board.reset_cause(), io, log)
+    device = Device(bank, cfg, store, role, clock, board.reset_cause(), io, log, wake.set)
     identity = (
         (0, VENDOR.encode()),
         (1, product_code(R.ROLE_NAMES[role_code]).encode()),
@@ -82,19 +104,17 @@ async def run(board):
     watchdog = board.watchdog(_WATCHDOG_MS)
     supervisor = Supervisor(watchdog)
     uart = board.open_uart(cfg["baud"], cfg["parity"], cfg["stopbits"])
-    alive = supervisor.register("modbus", 1000)
+    alive = supervisor.register("modbus", 1500)  # idle: a first-byte wait of 500 ms
     slave = ModbusSlave(uart, device, cfg["baud"], identity, alive, board.reset)
     tasks = [
         asyncio.create_task(slave.run()),
-        asyncio.create_task(
-            _every(_HOUSEKEEPING_MS, device.housekeeping, supervisor.register("upkeep", 1000))
-        ),
+        asyncio.create_task(_housekeeping(device.housekeeping, supervisor.register("upkeep", 1500))),
         asyncio.create_task(io.run()),
         asyncio.create_task(supervisor.run()),
     ]
     if role:
-        alive = supervisor.register("role", 500)
-        tasks.append(asyncio.create_task(_every(_ROLE_TICK_MS, role.tick, alive)))
+        alive = supervisor.register("role", _ROLE_MAX_GAP_MS)
+        tasks.append(asyncio.create_task(_role_loop(role, clock, wake, alive)))
     if hasattr(watchdog, "run"):
         tasks.append(asyncio.create_task(watchdog.run()))
     gc.collect()

@@ -46,7 +46,7 @@ RESET_CAUSE_NAMES = ("unknown", "power_on", "watchdog", "config_reboot", "hard_r
 COMMON_FAULT_NAMES = (
     "config_invalid",  # bit 0: stored configuration unreadable, defaults in use
     "watchdog_reset",  # bit 1: last reset was the hardware watchdog
-    "comm_loss",  # bit 2: no heartbeat from the host within comm_loss_timeout_s
+    "comm_loss",  # bit 2: no valid request from the host (read, write, broadcast) within comm_loss_timeout_s
     "flash_write",  # bit 3: a configuration write failed
     "io_lost",  # bit 4: I/O (sensor/actuator channel) lost; actuators in safe state
     "role_fault",  # bit 5: the role block reports a fault (see its faults register)
@@ -72,8 +72,8 @@ COMMON = (
     ("reset_cause", 7, "r", 0, 5, 0, "", "Cause of the last reset, see RESET_CAUSE_NAMES"),
     ("fault_flags", 8, "r", 0, 0xFFFF, 0, "bits", "Device faults, see COMMON_FAULT_NAMES"),
     ("event_counter", 9, "r", 0, 0xFFFF, 0, "", "Increments (wrapping) on every state change or event, so a poll never misses one"),
-    ("heartbeat", 10, "rw", 0, 0xFFFF, 0, "", "Host writes any value; restarts the comm-loss timer"),
-    ("comm_loss_timeout_s", 11, "rw", 0, 3600, 30, "s", "No heartbeat for this long runs the role's comm-loss action; 0 disables (persisted)"),
+    ("heartbeat", 10, "rw", 0, 0xFFFF, 0, "", "Host writes any value; like every valid request for this unit (or broadcast), restarts the comm-loss timer"),
+    ("comm_loss_timeout_s", 11, "rw", 0, 3600, 30, "s", "No valid request from the host for this long runs the role's comm-loss action; 0 disables (persisted)"),
     ("mode", 12, "rw", 0, 2, 0, "", "Campus mode set by the host: 0 normal, 1 lockdown, 2 fire (usually a broadcast)"),
     ("site_flags", 13, "rw", 0, 3, 0, "bits", "Bit 0 evacuation route, bit 1 fire lane (persisted)"),
     ("config_unit", 14, "rw", 1, 247, 1, "", "Pending unit address; applied by config_command"),

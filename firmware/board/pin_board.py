@@ -2,6 +2,7 @@
 # (digital in/out, ADC), the hardware watchdog and the reset cause. Only board/ touches `machine`.
 # A board module gives the pin numbers; roles see the same get/set/changed_at interface as the sim.
 import asyncio
+from array import array
 
 import machine
 from core.ticks import ticks_ms
@@ -11,7 +12,7 @@ RESET_WATCHDOG = 2
 RESET_HARD = 4
 RESET_SOFT = 5
 _CAUSE_FILE = "/reset_cause"
-_SCAN_MS = 5  # input scan; change times feed the reaction-time measurement
+_RESCAN_MS = 1000  # digital inputs are also re-read this often: an edge the IRQ missed is found
 
 
 class HardwareUart:
@@ -39,17 +40,24 @@ class HardwareUart:
 
 
 class PinIo:
-    """Field terminals on pins: di/do via Pin, ai via ADC scaled to 0..4095 counts."""
+    """Field terminals on pins: di/do via Pin, ai via ADC scaled to 0..4095 counts.
+
+    Digital inputs are edge-driven (STYLE rule 8): the pin IRQ only records the time into a
+    preallocated array and sets a ThreadSafeFlag; run() then reads the pins, keeps the change time
+    for the reaction-time measurement and wakes the role. An analogue input has no edge: it is read
+    when the role asks (the role's tick is the sample)."""
 
     connected = True
     lost = False
 
-    def __init__(self, pin_map, points, clock):
+    def __init__(self, pin_map, points, clock, wake=None):
         self.clock = clock
+        self.wake = wake
         self.pins = {}
         self.kinds = {}
         self.inputs = {}
         self.changed = {}
+        self.digital = []
         for name, kind, idle in points:
             number = pin_map[name]
             if kind == "do":
@@ -58,17 +66,36 @@ class PinIo:
                 self.pins[name] = machine.ADC(machine.Pin(number))
             else:
                 self.pins[name] = machine.Pin(number, machine.Pin.IN, machine.Pin.PULL_DOWN)
+                self.digital.append(name)
             self.kinds[name] = kind
             if kind != "do":
                 self.inputs[name] = idle
                 self.changed[name] = None
+        self._edge_at = array("i", (0 for _ in self.digital))  # written by the ISRs only
+        self._edge_seen = bytearray(len(self.digital))
+        self._irq = asyncio.ThreadSafeFlag()
+        for i in range(len(self.digital)):
+            pin = self.pins[self.digital[i]]
+            pin.irq(handler=self._isr(i), trigger=machine.Pin.IRQ_RISING | machine.Pin.IRQ_FALLING)
 
-    def _read(self, name):
-        if self.kinds[name] == "ai":
-            return self.pins[name].read_u16() >> 4
-        return self.pins[name].value()
+    def _isr(self, index):
+        edge_at = self._edge_at
+        seen = self._edge_seen
+        flag = self._irq
+
+        def isr(pin):  # capture and signal, nothing else: no allocation, no logging
+            edge_at[index] = ticks_ms()
+            seen[index] = 1
+            flag.set()
+
+        return isr
 
     def get(self, name):
+        if self.kinds[name] == "ai":
+            value = self.pins[name].read_u16() >> 4
+            if value != self.inputs[name]:
+                self.inputs[name] = value
+                self.changed[name] = ticks_ms()
         return self.inputs[name]
 
     def changed_at(self, name):
@@ -77,14 +104,27 @@ class PinIo:
     def set(self, name, value):
         self.pins[name].value(value)
 
+    def _scan(self):
+        moved = False
+        for i in range(len(self.digital)):
+            name = self.digital[i]
+            value = self.pins[name].value()
+            if value != self.inputs[name]:
+                self.inputs[name] = value
+                self.changed[name] = self._edge_at[i] if self._edge_seen[i] else ticks_ms()
+                moved = True
+            self._edge_seen[i] = 0
+        if moved and self.wake is not None:
+            self.wake.set()
+
     async def run(self):
+        self._scan()
         while True:
-            for name in self.inputs:
-                value = self._read(name)
-                if value != self.inputs[name]:
-                    self.inputs[name] = value
-                    self.changed[name] = ticks_ms()
-            await asyncio.sleep_ms(_SCAN_MS)
+            try:
+                await asyncio.wait_for_ms(self._irq.wait(), _RESCAN_MS)
+            except asyncio.TimeoutError:
+                pass
+            self._scan()
 
 
 class Watchdog:
@@ -124,8 +164,8 @@ class PinBoard:
     def open_uart(self, baud, parity, stopbits):
         return HardwareUart(self.UART_ID, self.TX, self.RX, self.DE, baud, parity, stopbits)
 
-    def make_io(self, points, clock):
-        return PinIo(map_points(points, self.DI, self.AI, self.DO), points, clock)
+    def make_io(self, points, clock, wake=None):
+        return PinIo(map_points(points, self.DI, self.AI, self.DO), points, clock, wake)
 
     def watchdog(self, timeout_ms):
         return Watchdog(timeout_ms)

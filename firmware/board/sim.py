@@ -126,9 +126,10 @@ class SimUart:
 class SimIo:
     """Inputs set by the plant, outputs reported to it (protocols/io_points.py line protocol)."""
 
-    def __init__(self, spec, points, clock):
+    def __init__(self, spec, points, clock, wake=None):
         self.spec = spec
         self.clock = clock
+        self.wake = wake  # asyncio.Event: set on a digital input change, a connect or a loss
         self.inputs = {}
         self.kinds = {}
         self.changed = {}
@@ -189,6 +190,14 @@ class SimIo:
         if self.inputs[name] != value:
             self.inputs[name] = value
             self.changed[name] = self.clock.now()
+            # A digital input is an edge the role acts on at once; an analogue one is sampled at
+            # the role's own period (as an ADC is: it has no edge to wake on).
+            if kind == "di":
+                self._signal()
+
+    def _signal(self):
+        if self.wake is not None:
+            self.wake.set()
 
     async def run(self):
         if self.spec is None:
@@ -196,14 +205,16 @@ class SimIo:
         while True:
             s = _connect(self.spec)
             if s is None:
-                if ticks_diff(self.clock.now(), self._boot) > _IO_GRACE_MS:
+                if not self.lost and ticks_diff(self.clock.now(), self._boot) > _IO_GRACE_MS:
                     self.lost = True
+                    self._signal()
                 await asyncio.sleep_ms(_RETRY_MS)
                 continue
             self._sock = s
             self.connected = True
             self.lost = False
             self._send_all()
+            self._signal()
             reader = asyncio.StreamReader(s)
             while True:
                 try:
@@ -218,6 +229,7 @@ class SimIo:
                 self._line(line)
             self.connected = False
             self.lost = True
+            self._signal()
             self._sock = None
             try:
                 s.close()
@@ -238,9 +250,12 @@ class SimWatchdog:
 
     async def run(self):
         while True:
-            await asyncio.sleep_ms(100)
-            if ticks_diff(ticks_ms(), self._deadline) > 0:
+            # Sleep to the deadline, not on a short period: a fed watchdog has moved it on, so
+            # this wakes about once per timeout while all is well.
+            late = ticks_diff(ticks_ms(), self._deadline)
+            if late > 0:
                 self.board.reset(RESET_WATCHDOG)
+            await asyncio.sleep_ms(1 - late)
 
 
 class Board:
@@ -273,8 +288,8 @@ class Board:
     def open_uart(self, baud, parity, stopbits):
         return self.uart  # a TCP byte channel: the bus model applies the line settings
 
-    def make_io(self, points, clock):
-        return SimIo(self.io_spec, points, clock)
+    def make_io(self, points, clock, wake=None):
+        return SimIo(self.io_spec, points, clock, wake)
 
     def watchdog(self, timeout_ms):
         return SimWatchdog(self, timeout_ms)

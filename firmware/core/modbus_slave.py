@@ -29,7 +29,7 @@ except ImportError:  # CPython host tests
         return x
 
 
-_IDLE_WAIT_MS = const(250)  # longest wait for a first byte: the supervisor hears from us this often
+_IDLE_WAIT_MS = const(500)  # longest wait for a first byte: the supervisor hears from us this often
 _RX_SIZE = const(320)  # an ADU is <= 256 bytes; slack for bytes of the next frame
 
 # diagnostics counters, FC 08 sub-functions 0x0B..0x12 in order
@@ -151,6 +151,10 @@ class ModbusSlave:
             return True
         self._count(_SERVER_MESSAGES)
         end = self._dispatch(pdu, unit == rtu.BROADCAST)
+        # Only the master sends requests on a Modbus serial line, so a frame with a good CRC for
+        # this unit, or a broadcast (also the master's), proves the host is alive and reaches us.
+        # Counted after the reply is built: the first reply after a silence still shows comm_loss.
+        self.device.host_contact()
         if unit == rtu.BROADCAST:
             self._count(_SERVER_NO_RESPONSE)
         elif end:
@@ -200,14 +204,9 @@ class ModbusSlave:
                 return 0 if broadcast else self._exception(fc, exc)
             return encode_write_single_into(tx, 1, fc, a, b)
         if fc == P.FC_WRITE_MULTIPLE_REGISTERS:
-            for i in range(b):  # check all first: a refused multiple write changes nothing
-                exc = bank.check_write(a + i, (payload[2 * i] << 8) | payload[2 * i + 1])
-                if exc:
-                    return 0 if broadcast else self._exception(fc, exc)
-            for i in range(b):
-                exc = dev.write(a + i, (payload[2 * i] << 8) | payload[2 * i + 1])
-                if exc:
-                    return 0 if broadcast else self._exception(fc, exc)
+            exc = dev.write_many(a, b, payload)  # all checked first: a refused write changes nothing
+            if exc:
+                return 0 if broadcast else self._exception(fc, exc)
             return encode_write_multiple_into(tx, 1, fc, a, b)
         if broadcast:
             return 0

@@ -4,7 +4,7 @@ import asyncio
 
 from core.ticks import ticks_diff, ticks_ms
 
-_CHECK_MS = 100
+_CHECK_MS = 500  # well inside the 2 s watchdog; a stalled task is judged by its own limit
 
 
 class Supervisor:

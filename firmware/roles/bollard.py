@@ -13,7 +13,7 @@
 from core import register_map as R
 from core.ticks import ticks_add, ticks_diff
 
-from roles.role_base import RoleBase
+from roles.role_base import FAST_TICK_MS, IDLE_TICK_MS, RoleBase
 
 try:
     from micropython import const
@@ -146,6 +146,8 @@ class Bollard(RoleBase):
         for i in range(_BUCKETS):
             total += self._buckets[2 * i] | (self._buckets[2 * i + 1] << 8)
         self.put("cycles_this_hour", min(total, 0xFFFF))
+        if total >= self.reg("cycle_limit"):
+            self.set_fault(_F_DUTY)  # here, not in check_command: a refused write changes nothing
 
     def _rotate_buckets(self, now):
         while ticks_diff(now, self._bucket_at) >= _BUCKET_MS:
@@ -161,8 +163,7 @@ class Bollard(RoleBase):
             if self._fire_lane_hold():
                 return 4  # fire lane: held down for the appliances
             if self.reg("cycles_this_hour") >= self.reg("cycle_limit"):
-                self.set_fault(_F_DUTY)
-                return 4  # pump duty limit reached
+                return 4  # pump duty limit reached (duty_limit is raised when it is reached)
         if value == 2 and self._efo_held():
             return 4  # EFO is held (lockdown or hard-wired input): lowering refused
         if value == 3 and self._fire_lane_hold():
@@ -262,6 +263,18 @@ class Bollard(RoleBase):
         self.set_state(LOWERING)
 
     # ---------------------------------------------------------------- the periodic step
+    def next_tick_ms(self, now):
+        # Warning, rising, lowering or settling valves: the fast tick times the pump and watches
+        # the load and the limits. A held EFO waiting out a load reversal retries at its deadline.
+        if not self.io.connected:
+            return IDLE_TICK_MS  # nothing to read; the reconnect wakes us
+        if self._action != _HALT or self._pending or self.state in (WARNING, RISING, LOWERING):
+            return FAST_TICK_MS
+        waiting_for_load = self._in & 0x04 and self.reg("efo_honours_load")  # its removal is an edge
+        if self._efo_held() and self.state not in (UP, FAULT) and not waiting_for_load:
+            return self.until(self._efo_retry_at, now)
+        return IDLE_TICK_MS
+
     def _read_inputs(self):
         io = self.io
         bits = 0

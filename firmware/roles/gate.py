@@ -11,7 +11,7 @@ from core import register_map as R
 from core.io_map import edge_thresholds
 from core.ticks import ticks_add, ticks_diff
 
-from roles.role_base import RoleBase
+from roles.role_base import FAST_TICK_MS, IDLE_TICK_MS, RoleBase
 
 try:
     from micropython import const
@@ -328,6 +328,23 @@ class Gate(RoleBase):
         self._retry_later(now)
 
     # ---------------------------------------------------------------- the periodic step
+    def next_tick_ms(self, now):
+        # Moving, reversing, waiting out the dead time or testing the photo-eye: the fast tick
+        # watches beam, edge and loop (UL 325 reversal). At rest only the inputs' edges matter.
+        if not self.io.connected:
+            return IDLE_TICK_MS  # nothing to read; the reconnect wakes us
+        if self._dir or self._pending_dir or self._test or self.state in (OPENING, CLOSING, REVERSING):
+            return FAST_TICK_MS
+        if (
+            self.mode == R.MODE_LOCKDOWN
+            and self._retry_at is not None
+            and self.state not in (CLOSED, FAULT)
+            and not self.comm_lost
+            and not self._in & 0x20
+        ):
+            return self.until(self._retry_at, now)  # the lockdown close is retried then
+        return IDLE_TICK_MS
+
     def tick(self):
         now = self.clock.now()
         if not self.io.connected:  # booting (not yet connected) or lost

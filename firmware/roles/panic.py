@@ -9,7 +9,7 @@
 from core import register_map as R
 from core.ticks import ticks_add, ticks_diff
 
-from roles.role_base import RoleBase
+from roles.role_base import FAST_TICK_MS, IDLE_TICK_MS, RoleBase
 
 try:
     from micropython import const
@@ -121,6 +121,20 @@ class Panic(RoleBase):
         if rising & 4:
             self._reset("key reset at the station")
         self._drive_outputs(now)
+
+    def next_tick_ms(self, now):
+        # A press being timed against hold_ms gets the fast tick (the edge woke us); the buzzer
+        # and the "no host" blink run to their own deadlines.
+        if not self.io.connected:
+            return IDLE_TICK_MS  # nothing to read; the reconnect wakes us
+        if self._press_since is not None and not self._press_counted:
+            return FAST_TICK_MS
+        wait = IDLE_TICK_MS
+        if self.state != IDLE and ticks_diff(now, self._buzz_until) < 0:
+            wait = self.until(self._buzz_until, now)
+        if self.comm_lost:
+            wait = min(wait, self.until(self._blink_at, now))
+        return wait
 
     def _drive_outputs(self, now):
         out = 0

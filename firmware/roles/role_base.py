@@ -1,10 +1,24 @@
 # What every role shares: register access by name, the state register (mirrored into common.state,
 # every change bumps common.event_counter and is logged by name), fault bits, and the outputs
 # register. A role's own output choke point sits on top of _write_outputs().
+# Idling: main.py ticks a role again after next_tick_ms(), or at once on an input edge, a command,
+# a mode or comm-loss change. A role that declares nothing is ticked every FAST_TICK_MS.
 from core import register_map as R
+from core.ticks import ticks_diff
+
+try:
+    from micropython import const
+except ImportError:  # CPython host tests
+
+    def const(x):
+        return x
+
 
 _A_EVENT = R.address(R.COMMON, "event_counter")
 _A_COMMON_STATE = R.address(R.COMMON, "state")
+
+FAST_TICK_MS = const(10)  # motion and safety monitoring: obstruction to motor off well under 100 ms
+IDLE_TICK_MS = const(1000)  # nothing moves: slow housekeeping of timers; edges wake the role at once
 
 
 class RoleBase:
@@ -83,7 +97,8 @@ class RoleBase:
 
     # ---------------------------------------------------------------- hooks, overridden per role
     def check_command(self, value):
-        """0 when the command register may take value now, else the Modbus exception code."""
+        """0 when the command register may take value now, else the Modbus exception code.
+        No effects: it runs for every register of a write before any is stored."""
         return 0
 
     def command(self, value):
@@ -103,6 +118,18 @@ class RoleBase:
 
     def tick(self):
         pass
+
+    def next_tick_ms(self, now):
+        """ms until this role needs its next tick if no input edge, command or mode change comes
+        first. FAST_TICK_MS while anything moves or is being timed closely; the default keeps a role
+        that declares nothing on the fast tick."""
+        return FAST_TICK_MS
+
+    @staticmethod
+    def until(deadline, now, longest=IDLE_TICK_MS):
+        """ms from now to a ticks deadline, within [FAST_TICK_MS, longest]: a deadline already
+        past (one the role has not moved on yet) gets the fast tick, never a busy loop."""
+        return max(FAST_TICK_MS, min(ticks_diff(deadline, now), longest))
 
     def safe_state(self):
         """Outputs to the role's declared safe state (boot, io loss)."""

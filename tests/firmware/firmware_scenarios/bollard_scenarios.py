@@ -1,8 +1,9 @@
 # Rising bollard safety rules (UFGS 02840) on a stepped clock.
 from core import register_map as R
 from roles import bollard as B
+from roles.role_base import FAST_TICK_MS
 
-from firmware_scenarios.harness import Rig
+from firmware_scenarios.harness import IdleRig, Rig
 
 RAISE, LOWER, EFO, STOP, RESET = 1, 2, 3, 4, 5
 
@@ -142,3 +143,38 @@ def scenario_lower_while_rising_stops_first():
     assert rig.command(LOWER) == 0
     assert not rig.io.on("pump_up") and not rig.io.on("valve_down")
     assert rig.until(lambda: rig.io.on("valve_down"), 1000) >= 50
+
+
+# ---- idle scheduling (main.py ticks the role on edges, commands and next_tick_ms only)
+def scenario_idle_bollard_lockdown_runs_the_efo_on_the_fast_tick_then_idles():
+    rig = IdleRig(B.Bollard, inputs={"limit_down": 1})
+    assert rig.run(60000) <= 61, "an idle bollard must not tick on a short period"
+    rig.set_mode(R.MODE_LOCKDOWN)
+    assert rig.io.on("pump_up") and rig.io.on("efo_valve")
+    rig.edge("limit_down", 0)
+    assert rig.role.next_tick_ms(rig.clock.now()) == FAST_TICK_MS
+    rig.run(1200)
+    rig.edge("limit_up", 1)
+    assert rig.reg("state") == B.UP and not rig.io.on("pump_up")
+    assert 1200 <= rig.reg("last_efo_ms") <= 1210
+    assert rig.run(10000) <= 11
+
+
+def scenario_idle_bollard_warning_then_rise_keeps_its_timing():
+    rig = IdleRig(B.Bollard, inputs={"limit_down": 1}, warning_ms=1000)
+    assert rig.command(RAISE) == 0
+    t = rig.until(lambda: rig.io.on("pump_up"), 3000)
+    assert 1000 <= t <= 1010, "pump started %d ms after the warning" % t
+    rig.edge("limit_down", 0)
+    rig.run(500)
+    rig.edge("load", 1)  # a load on top reverses the rise at once
+    assert not rig.io.on("pump_up") and rig.reg("state") == B.LOWERING
+
+
+def scenario_idle_bollard_held_efo_waits_for_the_load_without_spinning():
+    rig = IdleRig(B.Bollard, inputs={"limit_down": 1, "load": 1}, efo_honours_load=1)
+    rig.set_mode(R.MODE_LOCKDOWN)
+    assert not rig.io.on("pump_up"), "an EFO that honours the load must not rise onto it"
+    assert rig.run(10000) <= 11, "waiting for the load to leave needs no tick"
+    rig.edge("load", 0)  # the load leaves: the held EFO goes at once
+    assert rig.until(lambda: rig.io.on("pump_up"), 2100) >= 0

@@ -1,8 +1,9 @@
 # Gate safety rules (UL 325) on a stepped clock. Each scenario raises AssertionError on failure.
 from core import register_map as R
 from roles import gate as G
+from roles.role_base import FAST_TICK_MS
 
-from firmware_scenarios.harness import Rig
+from firmware_scenarios.harness import IdleRig, Rig
 
 CLOSE, OPEN_CMD, STOP, LOCK, UNLOCK, RESET = 2, 1, 3, 4, 5, 6
 
@@ -236,3 +237,55 @@ def scenario_io_loss_stops_the_motor():
     rig.io.lost = True
     rig.step(10)
     assert not rig.io.on("motor_close") and rig.reg("faults") & (1 << 5)
+
+
+# ---- idle scheduling (main.py ticks the role on edges, commands and next_tick_ms only)
+def scenario_idle_gate_wakes_once_a_second_and_still_reverses_on_an_obstruction():
+    rig = IdleRig(G.Gate, inputs={"limit_open": 1})
+    assert rig.run(60000) <= 61, "an idle gate must not tick on a short period"
+    assert rig.command(CLOSE) == 0
+    assert rig.until(lambda: rig.io.on("motor_close"), 1000) >= 0
+    rig.edge("limit_open", 0)
+    assert rig.role.next_tick_ms(rig.clock.now()) == FAST_TICK_MS, "a closing gate must tick fast"
+    assert 40 <= rig.run(500) <= 51
+    rig.edge("photo_eye", 1)  # the edge wakes the role: motor off in that very tick
+    assert not rig.io.on("motor_close") and rig.reg("state") == G.REVERSING
+    assert rig.reg("last_reaction_ms") == 0
+    t = rig.until(lambda: rig.io.on("motor_open"), 2000)
+    assert 290 <= t <= 320, "reversal %d ms after the stop" % t
+    rig.edge("photo_eye", 0)
+    rig.edge("limit_open", 1)
+    assert rig.reg("state") == G.OPEN and not rig.io.on("motor_open")
+    assert rig.run(10000) <= 11, "back at rest the gate idles again"
+
+
+def scenario_idle_gate_edge_sensor_while_closing_is_caught_by_the_fast_tick():
+    rig = IdleRig(G.Gate, inputs={"limit_open": 1})
+    rig.command(CLOSE)
+    assert rig.until(lambda: rig.io.on("motor_close"), 1000) >= 0
+    rig.edge("limit_open", 0)
+    rig.run(300)
+    rig.edge("edge", 100)  # analogue: no wake-up, the next fast tick sees it
+    rig.run(FAST_TICK_MS)
+    assert not rig.io.on("motor_close") and rig.reg("state") == G.REVERSING
+    assert rig.reg("last_reaction_ms") <= FAST_TICK_MS
+
+
+def scenario_idle_gate_lockdown_closes_and_locks():
+    rig = IdleRig(G.Gate, inputs={"limit_open": 1})
+    rig.run(5000)
+    rig.set_mode(R.MODE_LOCKDOWN)
+    assert rig.until(lambda: rig.io.on("motor_close"), 1000) >= 0
+    rig.edge("limit_open", 0)
+    rig.run(2000)
+    rig.edge("limit_closed", 1)
+    assert rig.reg("state") == G.CLOSED and rig.io.on("lock")
+    assert rig.run(10000) <= 11
+
+
+def scenario_idle_gate_lockdown_under_key_override_waits_without_spinning():
+    rig = IdleRig(G.Gate, inputs={"limit_open": 1, "key_override": 1})
+    rig.set_mode(R.MODE_LOCKDOWN)  # the guard holds the key: no automatic close, nothing to time
+    assert rig.run(10000) <= 11 and not rig.io.on("motor_close")
+    rig.edge("key_override", 0)  # key released: the lockdown close starts at once
+    assert rig.until(lambda: rig.io.on("motor_close"), 1000) >= 0

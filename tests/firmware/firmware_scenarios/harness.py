@@ -54,3 +54,58 @@ class Rig:
             self.role.tick()
             t += every
         return -1
+
+
+class IdleRig(Rig):
+    """Steps the role as main.py's idle loop does: tick, then wait next_tick_ms() unless an input
+    edge (edge()), a command or a mode change wakes it first. ticks counts the role's wake-ups."""
+
+    def __init__(self, role_cls, inputs=None, **params):
+        Rig.__init__(self, role_cls, inputs, **params)
+        self.ticks = 0
+
+    def _tick(self):
+        self.role.tick()
+        self.ticks += 1
+
+    def edge(self, name, value):
+        """The plant changes an input: a digital one wakes the role at once (an analogue one is
+        only seen at the role's next sample)."""
+        self.io.put(name, value)
+        if name not in ("edge", "sensor"):
+            self._tick()
+
+    def command(self, value):
+        exc = Rig.command(self, value)
+        self._tick()
+        return exc
+
+    def set_mode(self, mode):
+        self.bank.set(R.address(R.COMMON, "mode"), mode)
+        self.role.set_mode(mode)
+        self._tick()
+
+    def run(self, ms):
+        """Let ms pass; returns the wake-ups it took."""
+        before = self.ticks
+        left = ms
+        while True:
+            wait = max(self.role.next_tick_ms(self.clock.now()), 1)
+            if wait > left:
+                self.clock.advance(left)
+                return self.ticks - before
+            self.clock.advance(wait)
+            left -= wait
+            self._tick()
+
+    def until(self, check, limit_ms, every=0):
+        """Run until check() is true; the ms it took, or -1."""
+        t = 0
+        while t <= limit_ms:
+            if check():
+                return t
+            wait = max(self.role.next_tick_ms(self.clock.now()), 1)
+            self.clock.advance(wait)
+            self._tick()
+            t += wait
+        return -1

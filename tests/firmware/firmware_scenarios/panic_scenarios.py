@@ -2,7 +2,7 @@
 from core import register_map as R
 from roles import panic as P
 
-from firmware_scenarios.harness import Rig
+from firmware_scenarios.harness import IdleRig, Rig
 
 
 def _press(rig, ms):
@@ -81,3 +81,37 @@ def scenario_stuck_button_is_a_fault_but_counts_once():
     rig.io.put("button", 1)
     rig.step(61000)
     assert rig.reg("press_count") == 1 and rig.reg("faults") & 2
+
+
+# ---- idle scheduling (main.py ticks the role on edges, commands and next_tick_ms only)
+def scenario_idle_panic_latches_a_press_after_hold_ms_and_idles_again():
+    rig = IdleRig(P.Panic, hold_ms=200)
+    assert rig.run(60000) <= 61, "an idle station must not tick on a short period"
+    rig.edge("button", 1)
+    t = rig.until(lambda: rig.reg("state") == P.ALARM, 1000)
+    assert 200 <= t <= 210, "press latched %d ms after the edge, hold_ms is 200" % t
+    assert rig.reg("press_count") == 1 and rig.io.on("led_alarm") and rig.io.on("buzzer")
+    rig.edge("button", 0)
+    rig.run(1100)
+    assert not rig.io.on("buzzer"), "the buzzer runs to its own deadline"
+    assert rig.run(10000) <= 11 and rig.reg("state") == P.ALARM
+
+
+def scenario_idle_panic_short_press_is_still_ignored():
+    rig = IdleRig(P.Panic, hold_ms=200)
+    rig.edge("button", 1)
+    rig.run(150)
+    rig.edge("button", 0)
+    rig.run(1000)
+    assert rig.reg("state") == P.IDLE and rig.reg("press_count") == 0
+
+
+def scenario_idle_panic_blinks_no_host_on_its_deadline():
+    rig = IdleRig(P.Panic)
+    rig.role.on_comm_loss()
+    rig.run(10)
+    seen = set()
+    for _ in range(8):
+        rig.run(250)
+        seen.add(rig.io.on("led_received"))
+    assert seen == {True, False}, "led_received must blink while the host is silent"

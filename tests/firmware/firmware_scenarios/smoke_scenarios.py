@@ -2,7 +2,7 @@
 from core import register_map as R
 from roles import smoke as S
 
-from firmware_scenarios.harness import Rig
+from firmware_scenarios.harness import IdleRig, Rig
 
 
 def scenario_alarm_after_verification_latches_until_reset():
@@ -86,3 +86,14 @@ def scenario_comm_loss_keeps_the_alarm_working():
     rig.io.put("sensor", 900)
     rig.step(50)
     assert rig.reg("state") == S.ALARM and rig.io.on("relay")
+
+
+# ---- idle scheduling (main.py ticks the role on edges, commands and next_tick_ms only)
+def scenario_idle_smoke_samples_twice_a_second_and_alarms_within_verify_s_plus_a_sample():
+    rig = IdleRig(S.Smoke, verify_s=5)
+    n = rig.run(60000)
+    assert 115 <= n <= 121, "%d samples in 60 s: the chamber is sampled every 500 ms" % n
+    rig.edge("sensor", 800)  # analogue: seen at the next sample, no wake-up
+    t = rig.until(lambda: rig.reg("state") == S.ALARM, 10000)
+    assert 5000 <= t <= 5500, "alarm %d ms after the smoke, verify_s is 5 s" % t
+    assert rig.io.on("relay") and rig.io.on("sounder")
