@@ -126,3 +126,28 @@ def test_refused_config_command_or_role_command_changes_nothing(firmware):
     assert transact(sock, 1, _fc16(command, [2])) == rtu.build_adu(1, bytes([0x90, 4]))
     assert transact(sock, 1, struct.pack(">BHH", 6, command, 2)) == rtu.build_adu(1, bytes([0x86, 4]))
     _assert_nothing_changed(fw, sock, "gate", before, outputs, history)
+
+
+def test_commit_on_a_failing_flash_is_refused_before_the_mode_is_applied(firmware):
+    fw = firmware("gate")
+    fw.plant.set("limit_open", 1)
+    sock = fw.raw()
+    _settle(sock, "gate")
+    (fw.flash / "config.json.tmp").mkdir()  # the atomic rewrite cannot create its temp file
+    config = (fw.flash / "config.json").read_text()
+    outputs = dict(fw.plant.outputs)
+    history = len(fw.plant.history)
+    # mode=1 and a new unit, committed in the same frame: the save fails, so nothing is applied.
+    frame = _fc16(A_MODE, [1, 0, 9, 1152, 0, 1, R.CONFIG_COMMIT])
+    assert transact(sock, 1, frame) == rtu.build_adu(1, bytes([0x90, 4]))
+    time.sleep(0.5)
+    assert _read(sock, 1, A_MODE, 2) == [0, 0], "mode or site flags applied by a failed commit"
+    assert _read(sock, 1, R.address(R.COMMON, "config_unit"), 1) == [1]
+    assert _read(sock, 1, R.address(R.COMMON, "fault_flags"), 1)[0] & (1 << 3), "flash fault"
+    assert fw.plant.outputs == outputs and len(fw.plant.history) == history
+    assert (fw.flash / "config.json").read_text() == config and fw.proc.poll() is None
+    # Flash repaired: the same frame commits, is answered, and the device reboots (exit 10).
+    (fw.flash / "config.json.tmp").rmdir()
+    assert transact(sock, 1, frame)[:2] == bytes([1, 16])
+    assert fw.wait_exit(5) == 10
+    assert '"unit": 9' in (fw.flash / "config.json").read_text()
