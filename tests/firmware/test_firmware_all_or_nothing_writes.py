@@ -7,8 +7,8 @@ import time
 import pytest
 from firmware_process import read_reply, transact
 
+from protocols import io_points, rtu
 from protocols import registers as R
-from protocols import rtu
 
 pytestmark = pytest.mark.micropython
 
@@ -42,10 +42,12 @@ def _snapshot(sock, role):
     return regs
 
 
-def _settle(sock, role):
+def _settle(fw, sock, role):
+    """At rest, and every output reported to the plant (it hears them all on connect)."""
     state = R.address(R.ROLE_BLOCKS[R.role_code(role)], "state")
+    outputs = {p[0] for p in io_points.ROLE_IO[R.role_code(role)] if p[1] == "do"}
     deadline = time.monotonic() + 5
-    while _read(sock, 1, state, 1)[0] != _SETTLED[role]:
+    while _read(sock, 1, state, 1)[0] != _SETTLED[role] or set(fw.plant.outputs) != outputs:
         assert time.monotonic() < deadline, f"{role} never reached its rest state"
         time.sleep(0.05)
 
@@ -69,7 +71,7 @@ def test_refused_fc16_changes_nothing_unicast_and_broadcast(firmware, role):
     for name, value in _REST[role].items():
         fw.plant.set(name, value)
     sock = fw.raw()
-    _settle(sock, role)
+    _settle(fw, sock, role)
     time.sleep(0.2)
     before = _snapshot(sock, role)
     outputs = dict(fw.plant.outputs)
@@ -98,7 +100,7 @@ def test_refused_config_command_or_role_command_changes_nothing(firmware):
     fw = firmware("gate")
     fw.plant.set("limit_open", 1)
     sock = fw.raw()
-    _settle(sock, "gate")
+    _settle(fw, sock, "gate")
     before = _snapshot(sock, "gate")
     outputs = dict(fw.plant.outputs)
     history = len(fw.plant.history)
@@ -132,7 +134,7 @@ def test_commit_on_a_failing_flash_is_refused_before_the_mode_is_applied(firmwar
     fw = firmware("gate")
     fw.plant.set("limit_open", 1)
     sock = fw.raw()
-    _settle(sock, "gate")
+    _settle(fw, sock, "gate")
     (fw.flash / "config.json.tmp").mkdir()  # the atomic rewrite cannot create its temp file
     config = (fw.flash / "config.json").read_text()
     outputs = dict(fw.plant.outputs)
