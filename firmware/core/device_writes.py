@@ -10,7 +10,6 @@ _EXC_DEVICE_FAILURE = 4
 _F_COMM_LOSS = 2
 _RESET_CONFIG_REBOOT = 3
 
-A_HEARTBEAT = R.address(R.COMMON, "heartbeat")
 A_COMM_TIMEOUT = R.address(R.COMMON, "comm_loss_timeout_s")
 A_MODE = R.address(R.COMMON, "mode")
 A_SITE_FLAGS = R.address(R.COMMON, "site_flags")
@@ -56,15 +55,38 @@ class DeviceWrites:
 
     def write_many(self, address, count, payload):
         """FC 16: count big-endian registers from payload; all checked before any is stored."""
+        commit_at = -1
         for i in range(count):
-            exc = self.check(address + i, (payload[2 * i] << 8) | payload[2 * i + 1])
+            value = (payload[2 * i] << 8) | payload[2 * i + 1]
+            exc = self.check(address + i, value)
+            if exc:
+                return exc
+            if address + i == A_CONFIG_COMMAND and value == R.CONFIG_COMMIT:
+                commit_at = i
+        if commit_at >= 0:
+            # The one check that needs the flash: save what this frame commits before anything is
+            # applied, so a failing flash (exception 04) leaves mode and the rest untouched too.
+            exc = self._commit_frame(address, commit_at, payload)
             if exc:
                 return exc
         for i in range(count):
-            exc = self._apply(address + i, (payload[2 * i] << 8) | payload[2 * i + 1])
-            if exc:
-                return exc  # only a failing flash at config commit gets here (exception 04)
+            value = (payload[2 * i] << 8) | payload[2 * i + 1]
+            if i == commit_at:
+                self.bank.set(A_CONFIG_COMMAND, value)  # saved above; the slave replies, then reboots
+            else:
+                self._apply(address + i, value)
         return 0
+
+    def _commit_frame(self, address, n, payload):
+        # The configuration as it will be once the frame's first n registers are stored: put them
+        # in the bank without acting on them, save, put the old values back.
+        old = [self.bank.get(address + i) for i in range(n)]
+        for i in range(n):
+            self.bank.set(address + i, (payload[2 * i] << 8) | payload[2 * i + 1])
+        exc = self._commit()
+        for i in range(n):
+            self.bank.set(address + i, old[i])
+        return exc
 
     def _apply(self, address, value):
         """Store and act on one checked write."""
@@ -122,6 +144,9 @@ class DeviceWrites:
         if value == R.CONFIG_REBOOT:
             self.reboot_cause = _RESET_CONFIG_REBOOT
             return 0
+        return self._commit()
+
+    def _commit(self):
         cfg = self._snapshot()
         cfg["unit"] = self.bank.get(A_CONFIG_UNIT)
         cfg["baud"] = self.bank.get(A_CONFIG_BAUD) * 100

@@ -7,8 +7,8 @@ import time
 import pytest
 from firmware_process import read_reply, transact
 
+from protocols import io_points, rtu
 from protocols import registers as R
-from protocols import rtu
 
 pytestmark = pytest.mark.micropython
 
@@ -42,10 +42,12 @@ def _snapshot(sock, role):
     return regs
 
 
-def _settle(sock, role):
+def _settle(fw, sock, role):
+    """At rest, and every output reported to the plant (it hears them all on connect)."""
     state = R.address(R.ROLE_BLOCKS[R.role_code(role)], "state")
+    outputs = {p[0] for p in io_points.ROLE_IO[R.role_code(role)] if p[1] == "do"}
     deadline = time.monotonic() + 5
-    while _read(sock, 1, state, 1)[0] != _SETTLED[role]:
+    while _read(sock, 1, state, 1)[0] != _SETTLED[role] or set(fw.plant.outputs) != outputs:
         assert time.monotonic() < deadline, f"{role} never reached its rest state"
         time.sleep(0.05)
 
@@ -69,7 +71,7 @@ def test_refused_fc16_changes_nothing_unicast_and_broadcast(firmware, role):
     for name, value in _REST[role].items():
         fw.plant.set(name, value)
     sock = fw.raw()
-    _settle(sock, role)
+    _settle(fw, sock, role)
     time.sleep(0.2)
     before = _snapshot(sock, role)
     outputs = dict(fw.plant.outputs)
@@ -98,7 +100,7 @@ def test_refused_config_command_or_role_command_changes_nothing(firmware):
     fw = firmware("gate")
     fw.plant.set("limit_open", 1)
     sock = fw.raw()
-    _settle(sock, "gate")
+    _settle(fw, sock, "gate")
     before = _snapshot(sock, "gate")
     outputs = dict(fw.plant.outputs)
     history = len(fw.plant.history)
@@ -126,3 +128,28 @@ def test_refused_config_command_or_role_command_changes_nothing(firmware):
     assert transact(sock, 1, _fc16(command, [2])) == rtu.build_adu(1, bytes([0x90, 4]))
     assert transact(sock, 1, struct.pack(">BHH", 6, command, 2)) == rtu.build_adu(1, bytes([0x86, 4]))
     _assert_nothing_changed(fw, sock, "gate", before, outputs, history)
+
+
+def test_commit_on_a_failing_flash_is_refused_before_the_mode_is_applied(firmware):
+    fw = firmware("gate")
+    fw.plant.set("limit_open", 1)
+    sock = fw.raw()
+    _settle(fw, sock, "gate")
+    (fw.flash / "config.json.tmp").mkdir()  # the atomic rewrite cannot create its temp file
+    config = (fw.flash / "config.json").read_text()
+    outputs = dict(fw.plant.outputs)
+    history = len(fw.plant.history)
+    # mode=1 and a new unit, committed in the same frame: the save fails, so nothing is applied.
+    frame = _fc16(A_MODE, [1, 0, 9, 1152, 0, 1, R.CONFIG_COMMIT])
+    assert transact(sock, 1, frame) == rtu.build_adu(1, bytes([0x90, 4]))
+    time.sleep(0.5)
+    assert _read(sock, 1, A_MODE, 2) == [0, 0], "mode or site flags applied by a failed commit"
+    assert _read(sock, 1, R.address(R.COMMON, "config_unit"), 1) == [1]
+    assert _read(sock, 1, R.address(R.COMMON, "fault_flags"), 1)[0] & (1 << 3), "flash fault"
+    assert fw.plant.outputs == outputs and len(fw.plant.history) == history
+    assert (fw.flash / "config.json").read_text() == config and fw.proc.poll() is None
+    # Flash repaired: the same frame commits, is answered, and the device reboots (exit 10).
+    (fw.flash / "config.json.tmp").rmdir()
+    assert transact(sock, 1, frame)[:2] == bytes([1, 16])
+    assert fw.wait_exit(5) == 10
+    assert '"unit": 9' in (fw.flash / "config.json").read_text()

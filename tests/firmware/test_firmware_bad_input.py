@@ -39,7 +39,8 @@ def test_firmware_random_bytes_and_corrupt_frames_move_nothing(firmware, role):
         time.sleep(0.015)  # each corrupted frame on its own, between silences
     t0 = time.monotonic()
     reply = transact(sock, 1, pdu.read_request(3, 0, 10))
-    assert time.monotonic() - t0 < 0.5 and len(reply) == 25, reply
+    # Answered, not left to a watchdog restart (2 s); the bound is generous for a loaded machine.
+    assert time.monotonic() - t0 < 1.5 and len(reply) == 25, reply
     assert rtu.split_adu(reply)[0] == 1
     errors = transact(sock, 1, pdu.diagnostics_request(pdu.DIAG_BUS_COMM_ERROR_COUNT, 0))
     assert (errors[4] << 8 | errors[5]) >= 10, "corrupted frames must be counted as comm errors"

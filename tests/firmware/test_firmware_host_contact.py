@@ -33,6 +33,7 @@ def _for_a_while(send):
         time.sleep(_EVERY_S)
 
 
+@pytest.mark.slow  # five phases of 2 s each: comm_loss_timeout_s is whole seconds, 1 at least
 @pytest.mark.parametrize("role", ("smoke",))
 def test_polls_without_heartbeats_keep_comm_loss_clear_and_silence_sets_it(firmware, role):
     fw = firmware(role, comm_loss_timeout_s=_TIMEOUT_S)
