@@ -139,8 +139,15 @@ def local_io_factory(host):
 
 
 async def _serve(site, paths: StatePaths, ports) -> int:
+    from controller.service.control_server import ControlError, control_gid
     from controller.service.host import Host
+    from controller.service.legacy_users import warn_legacy_users
 
+    warn_legacy_users(site)
+    try:
+        control_gid(site)  # before any bus opens: a site this machine cannot serve says so
+    except ControlError as exc:
+        return _fail(str(exc))
     host = Host(site, paths, ports, local_io_factory=local_io_factory)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from controller.identity.errors import IdentityError, RateLimited
 from controller.service.peer_identity import Peer, actor_for, peer_of
+from controller.site.model import Site
 from protocols import events as E
 
 if TYPE_CHECKING:
@@ -52,10 +53,9 @@ class _Conn:
 
 
 class ControlServer:
-    def __init__(self, host: Host, group: str | None = None):
+    def __init__(self, host: Host):
         self.host = host
         self.path = host.paths.control_socket
-        self.group = group  # the site's [control] group: its members may act
         self._server: asyncio.AbstractServer | None = None
         self._conns: list[_Conn] = []
         self.evicted = 0  # idle connections closed to make room (flood evidence in status)
@@ -69,14 +69,13 @@ class ControlServer:
         self._server = await asyncio.start_unix_server(self._serve, path=str(self.path),
                                                        limit=MAX_REQUEST, backlog=BACKLOG)
         os.chmod(self.path, SOCKET_MODE)
-        if self.group:
+        gid = control_gid(self.host.site)
+        if gid is not None:
             try:
-                os.chown(self.path, -1, grp.getgrnam(self.group).gr_gid)
-            except (KeyError, PermissionError) as exc:
-                raise ControlError(f"cannot give the control socket to group {self.group!r} "
-                                   f"({exc}). Fix: create the group (groupadd {self.group}) and "
-                                   f"run the host as a member of it, or change [control] group "
-                                   f"in {self.host.site.path}") from None
+                os.chown(self.path, -1, gid)
+            except PermissionError as exc:
+                await self.stop()
+                raise ControlError(_group_problem(self.host.site, exc)) from None
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -168,6 +167,24 @@ class ControlServer:
         if not result.ok:
             reply["error"] = result.message
         return reply
+
+
+def control_gid(site: Site) -> int | None:
+    """The gid of the site's [control] group (None: the host's own group); ControlError with
+    the site file's line and the fix when this machine has no such group."""
+    if not site.control.group:
+        return None
+    try:
+        return grp.getgrnam(site.control.group).gr_gid
+    except KeyError as exc:
+        raise ControlError(_group_problem(site, exc)) from None
+
+
+def _group_problem(site: Site, exc: Exception) -> str:
+    group = site.control.group
+    return (f"{site.path}:{site.control.line}: cannot give the control socket to group "
+            f"{group!r} ({exc}). Fix: create the group (groupadd {group}) and run the host as "
+            f"a member of it, or change [control] group")
 
 
 def _answers(path: str) -> bool:

@@ -32,6 +32,7 @@ from controller.service.control_server import ControlServer
 from controller.service.dispatcher import Dispatcher, Trigger
 from controller.service.identity_hookup import operator_store, sessions
 from controller.service.paths import StatePaths
+from controller.service.permissions import secure_state_dir
 from controller.service.policy_inputs import policy_event
 from controller.service.ports import BusPort
 from controller.service.registry import Registry
@@ -60,7 +61,7 @@ class Host:
         self.site = site
         self.paths = paths
         self.policy_clock = policy_clock
-        paths.root.mkdir(parents=True, exist_ok=True)
+        secure_state_dir(paths.root)  # umask 0o027, dir 0750: owner and group only
         self.store = EventStore(paths.events_db)
         saved = self.store.load_policy_state()
         self.state = PolicyState.from_json(saved) if saved else PolicyState()

@@ -157,6 +157,14 @@ class AlarmConfig:
 
 
 @dataclass(frozen=True)
+class ControlConfig:
+    """[control]: the guard-room control socket."""
+
+    group: str | None = None  # OS group given the socket (0660): its members may act
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Site:
     path: Path  # the file it was loaded from
     name: str
@@ -173,6 +181,7 @@ class Site:
     # [local_io] as written (pins of the key switch, siren relay, host panic button); its schema
     # belongs to controller/local_io/, which validates it.
     local_io: Mapping[str, Any] = field(default_factory=_empty, hash=False)
+    control: ControlConfig = field(default_factory=ControlConfig)
 
     @property
     def tz(self) -> ZoneInfo:
