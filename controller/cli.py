@@ -178,6 +178,13 @@ def cmd_status(args) -> int:
         return 0
     print(f"{status['site']}: mode {status['mode'].upper()}")
     print("zones: " + ", ".join(f"{z}={m}" for z, m in status["zones"].items()))
+    for ld in status.get("lockdowns", []):
+        print(f"lockdown of {ld['zone'] or 'the whole campus'} since {ld['at']} by {ld['by']} "
+              f"({ld['method']})")
+    pending = status.get("pending_clear")
+    if pending:
+        print(f"clear pending: {pending['by']} asked at {pending['at']}; a second, different "
+              f"guard must confirm by {pending['expires_at']}")
     for bus, info in status["buses"].items():
         print(f"bus {bus}: {'up' if info['up'] else 'DOWN'} {info['port']} {info['baud']} baud, "
               f"cycle {info['cycle_ms']} ms (estimate {info['estimated_cycle_ms']} ms)")

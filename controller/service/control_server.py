@@ -152,6 +152,7 @@ class ControlServer:
         except IdentityError as exc:
             host.log(E.OPERATOR_ACTION, f"{verb} from {peer.origin} refused: {exc}",
                      user=request.get("user"), data={"action": verb, "origin": peer.origin,
+                                                     "method": "unauthenticated",
                                                      "refused": True})
             await host.flush()
             return {"ok": False, "error": str(exc), "result": "refused"}
