@@ -29,6 +29,13 @@ def _common(p: argparse.ArgumentParser, *, site: bool = True) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
+def _acting_user(p: argparse.ArgumentParser) -> None:
+    """--user / --pin-stdin of the verbs that act through the host (identity checks them)."""
+    from controller.cli import _user
+
+    _user(p)
+
+
 def _who(p: argparse.ArgumentParser) -> None:
     p.add_argument("--user", default=None, help="who records this (default: your OS account)")
 
@@ -50,7 +57,7 @@ def register(subparsers) -> None:
     p.add_argument("device", help="a smoke detector or panic station of the site")
     p.add_argument("--reason", default="scheduled self-test")
     p.add_argument("--state-dir", default=None, help="the host's state dir")
-    p.add_argument("--user", default=None, help="who tests (default: your OS account)")
+    _acting_user(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_selftest, verb="selftest")
 
@@ -60,7 +67,7 @@ def register(subparsers) -> None:
     p.add_argument("--visit", type=int, default=None, help="the gate-log visit it opens for")
     p.add_argument("--reason", default="")
     p.add_argument("--state-dir", default=None, help="the host's state dir")
-    p.add_argument("--user", default=None, help="who opens it (default: your OS account)")
+    _acting_user(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_gate_open, verb="gate-open")
 

@@ -30,7 +30,7 @@ def on_gate_open(state: PolicyState, event: GuardGateOpen, fx: Effects) -> Polic
             f"{': ' + why if why else ''}.", device=event.device, user=event.user,
             role=event.role, reason=event.reason, action="gate_open", visit=event.visit)
     gates = [d.name for d in fx.site.devices if d.role == "gate"]
-    refused = refusal(fx.site, event.user, event.role, "open a gate")
+    refused = refusal(event.user, event.role, "open a gate", event.method)
     if refused is None and event.device not in gates:
         refused = f"{event.device!r} is not a gate of this site (gates: {', '.join(gates)})"
     if refused is None and blocked_by(state):

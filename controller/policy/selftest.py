@@ -40,7 +40,7 @@ def on_selftest_start(state: PolicyState, event: SelfTestStart, fx: Effects) -> 
             f"{event.device}: {event.reason!r}.", device=event.device, user=event.user,
             role=event.role, reason=event.reason, action="selftest")
     kind = _kind(fx, event.device)
-    refused = refusal(fx.site, event.user, event.role, "start a self-test", TESTERS)
+    refused = refusal(event.user, event.role, "start a self-test", event.method, TESTERS)
     if refused is None and kind is None:
         names = [d.name for d in fx.site.devices if d.role in ("smoke", "panic")]
         refused = (f"{event.device!r} is not one of our smoke detectors or panic stations "

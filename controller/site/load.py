@@ -9,6 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from controller.site.checker import Checker
+from controller.site.control_section import read_control
 from controller.site.devices import read_device
 from controller.site.errors import SiteError, SiteProblem
 from controller.site.locate import KeyLocator
@@ -29,7 +30,7 @@ from controller.site.sections import (
 from protocols import registers as regs
 
 TOP_LEVEL_KEYS = ("site", "buses", "gateways", "zones", "devices", "policy", "schedules",
-                  "holidays", "users", "alarm", "local_io", "operations")
+                  "holidays", "users", "alarm", "local_io", "control", "operations")
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 # Our firmware speaks only these rates (protocols/registers.py BAUD_CODES, baud / 100).
 FIRMWARE_BAUDS = tuple(code * 100 for code in regs.BAUD_CODES)
@@ -78,6 +79,7 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     alarm = read_alarm(check, doc)
     operations = read_operations(check, doc)
     local_io = check.table(doc, (), "local_io")
+    control = read_control(check, doc)
     _check_links(check, doc, buses, gateways, zones, devices)
     _check_schedule_targets(check, schedules, devices)
     if check.problems:
@@ -86,7 +88,7 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
                 zones=tuple(zones), devices=tuple(devices), policy=policy,
                 schedules=tuple(schedules), holidays=holidays, users=tuple(users), alarm=alarm,
                 gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)),
-                operations=operations)
+                operations=operations, control=control)
 
 
 def _device_path(doc: dict, device: Device) -> tuple:

@@ -158,6 +158,14 @@ class AlarmConfig:
 
 
 @dataclass(frozen=True)
+class ControlConfig:
+    """[control]: the guard-room control socket."""
+
+    group: str | None = None  # OS group given the socket (0660): its members may act
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Site:
     path: Path  # the file it was loaded from
     name: str
@@ -176,6 +184,7 @@ class Site:
     local_io: Mapping[str, Any] = field(default_factory=_empty, hash=False)
     # [operations]: drills per term, duty windows, vacations, hazard and gate-log rules
     operations: OperationsConfig = field(default_factory=OperationsConfig)
+    control: ControlConfig = field(default_factory=ControlConfig)
 
     @property
     def tz(self) -> ZoneInfo:
