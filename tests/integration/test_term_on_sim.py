@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from running_campus import SMALL_SITE, RunningCampus, wait_until
+from running_campus import PINS, SMALL_SITE, RunningCampus, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -91,12 +91,16 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
     assert closed.returncode == 0 and "AFTER its deadline" in closed.stdout
 
     # self-tests: the detector's own test mode, and a walk test of the panic station
-    tested = cli(campus, "selftest", "classroom-smoke", "--user", "li.na")
+    pin = f"{PINS['li.na']}\n"
+    tested = cli(campus, "selftest", "classroom-smoke", "--user", "li.na", "--pin-stdin",
+                 stdin=pin)
     assert tested.returncode == 0, tested.stdout + tested.stderr
     wait_until(lambda: [e for e in campus.events("selftest.pass")
                         if e.device == "classroom-smoke"], 30, "the smoke self-test to pass")
     wait_until(lambda: states(campus)["classroom-smoke"] == "normal", 20, "test mode to end")
-    assert cli(campus, "selftest", "kindergarten-panic", "--user", "li.na").returncode == 0
+    walk = cli(campus, "selftest", "kindergarten-panic", "--user", "li.na", "--pin-stdin",
+               stdin=pin)
+    assert walk.returncode == 0, walk.stdout + walk.stderr
     campus.inject("panic", "kindergarten-panic")
     wait_until(lambda: [e for e in campus.events("selftest.pass")
                         if e.device == "kindergarten-panic"], 30, "the walk test to pass")
