@@ -29,6 +29,12 @@ from controller.policy.inputs import (
     SmokeClear,
     Tick,
 )
+from controller.policy.recovery import (
+    DeviceModeAtStart,
+    PanicLatchedAtStart,
+    on_device_mode_at_start,
+    on_panic_latched_at_start,
+)
 from controller.policy.state import PolicyState
 from controller.policy.targets import commands_between
 from controller.site.model import Site
@@ -49,6 +55,8 @@ _HANDLERS = {
     DrillEnd: drill.on_drill_end,
     DeviceTrouble: trouble.on_trouble,
     DeviceRestore: trouble.on_restore,
+    DeviceModeAtStart: on_device_mode_at_start,
+    PanicLatchedAtStart: on_panic_latched_at_start,
 }
 
 

@@ -23,6 +23,7 @@ from controller.policy.inputs import (
     GuardLockdown,
     PanicReset,
 )
+from controller.store.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from controller.service.host import Host
@@ -69,6 +70,9 @@ class ControlServer:
                 reply = {"ok": True, **await self.handle(request)}
             except ControlError as exc:
                 reply = {"ok": False, "error": str(exc)}
+            except StoreUnavailable as exc:  # decided and in force, but not durable: never "ok"
+                reply = {"ok": False, "mode": self.host.state.mode, "written": False,
+                         "error": f"in force but not written to the event log: {exc}"}
             except ValueError as exc:
                 reply = {"ok": False, "error": f"malformed request: {exc}"}
             writer.write((json.dumps(reply) + "\n").encode())
