@@ -172,35 +172,8 @@ class EventStore:
         kind: exact ("panic.alarm") or a family ("panic", no dot). after_id: only ids above it
         (to follow the log). limit: keep only the newest `limit` matches (still oldest first).
         """
-        where, args = [], []
-        if since is not None:
-            where.append("ts >= ?")
-            args.append(_bound(since))
-        if until is not None:
-            where.append("ts < ?")
-            args.append(_bound(until))
-        if kind is not None:
-            where.append("kind = ?" if "." in kind else "family = ?")
-            args.append(kind)
-        for column, value in (("device", device), ("zone", zone)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        if drill is not None:
-            where.append("drill = ?")
-            args.append(int(drill))
-        if after_id is not None:
-            where.append("id > ?")
-            args.append(after_id)
-        sql = "SELECT id, ts, kind, message, device, zone, user, role, reason, drill, data" \
-              " FROM events"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        if limit is not None:
-            if limit < 0:
-                raise ValueError(f"limit = {limit}: must be 0 or more")
-            sql = f"SELECT * FROM ({sql} ORDER BY id DESC LIMIT {int(limit)})"
-        sql += " ORDER BY id"
+        sql, args = build_query(since=since, until=until, kind=kind, device=device, zone=zone,
+                                drill=drill, after_id=after_id, limit=limit)
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
         return [_record(row) for row in rows]
@@ -238,6 +211,44 @@ class EventStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def build_query(*, since: datetime | str | None = None, until: datetime | str | None = None,
+                kind: str | None = None, device: str | None = None, zone: str | None = None,
+                drill: bool | None = None, after_id: int | None = None,
+                limit: int | None = None) -> tuple[str, list[Any]]:
+    """SQL and arguments of EventStore.query (shared with the read-only salvage reader)."""
+    where: list[str] = []
+    args: list[Any] = []
+    if since is not None:
+        where.append("ts >= ?")
+        args.append(_bound(since))
+    if until is not None:
+        where.append("ts < ?")
+        args.append(_bound(until))
+    if kind is not None:
+        where.append("kind = ?" if "." in kind else "family = ?")
+        args.append(kind)
+    for column, value in (("device", device), ("zone", zone)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            args.append(value)
+    if drill is not None:
+        where.append("drill = ?")
+        args.append(int(drill))
+    if after_id is not None:
+        where.append("id > ?")
+        args.append(after_id)
+    sql = "SELECT id, ts, kind, message, device, zone, user, role, reason, drill, data" \
+          " FROM events"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    if limit is not None:
+        if limit < 0:
+            raise ValueError(f"limit = {limit}: must be 0 or more")
+        sql = f"SELECT * FROM ({sql} ORDER BY id DESC LIMIT {int(limit)})"
+    sql += " ORDER BY id"
+    return sql, args
 
 
 def _bound(value: datetime | str) -> str:
