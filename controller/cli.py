@@ -140,8 +140,12 @@ def local_io_factory(host):
 
 async def _serve(site, paths: StatePaths, ports) -> int:
     from controller.service.host import Host
+    from controller.store import EventStoreError
 
-    host = Host(site, paths, ports, local_io_factory=local_io_factory)
+    try:
+        host = Host(site, paths, ports, local_io_factory=local_io_factory)
+    except EventStoreError as exc:  # not even a fresh events.db can be created: say why
+        return _fail(str(exc))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -19,7 +19,7 @@ from pathlib import Path
 from controller.policy.state import PolicyState, PolicyStateError
 from controller.service.paths import StatePaths
 from controller.store.errors import StoreDamaged
-from controller.store.event_store import EventStore
+from controller.store.event_store import EventStore, EventStoreError
 
 
 @dataclass
@@ -76,7 +76,13 @@ def open_startup_state(paths: StatePaths) -> StartupState:
     except (StoreDamaged, sqlite3.DatabaseError) as exc:
         if store is not None:
             store.close()
-        moved = move_aside(path)
+        try:
+            moved = move_aside(path)
+        except OSError as move_error:
+            raise EventStoreError(
+                f"{path} is damaged ({exc}) and cannot be moved aside ({move_error}). Fix: make "
+                f"{path.parent} writable by the host's user, or move {path.name} away by hand; the "
+                f"host then starts on a fresh store") from move_error
         saved = _salvage_state(moved)
         store = EventStore(path)
         presses = {}
