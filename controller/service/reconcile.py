@@ -45,6 +45,7 @@ class StartupReconciler:
         self._reported = reported  # outbox lookup, set once the alarm service runs
         self._seen: set[str] = set()
         self._keys: dict[str, str] = {}  # station -> press of its latest panic.alarm
+        self._start_modes: dict[str, int] | None = None  # what the host wanted at first sight
 
     def set_outbox_lookup(self, reported: Callable[[str], bool]) -> None:
         self._reported = reported
@@ -56,6 +57,8 @@ class StartupReconciler:
                 key = press_key(view)
                 change.data["press_key"] = key
                 self._keys[view.name] = key
+        if self._start_modes is None:
+            self._start_modes = dict(self.host.dispatcher.desired_mode)
         if view.name in self._seen:
             return changes
         self._seen.add(view.name)
@@ -79,6 +82,9 @@ class StartupReconciler:
         saved = self.host.state.zones(self.host.site).get(view.zone, "normal")
         if saved == mode or saved == "fire":
             return  # the state agrees (or is already the stronger one)
+        assert self._start_modes is not None
+        if self.host.dispatcher.desired_mode.get(view.name) != self._start_modes.get(view.name):
+            return  # the host has commanded this device since: its mode is no longer evidence
         from controller.service.host import trigger_now
 
         self.host.decide(DeviceModeAtStart(view.name, view.zone, mode, saved),
