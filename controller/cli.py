@@ -175,6 +175,10 @@ def cmd_status(args) -> int:
         return 0
     print(f"{status['site']}: mode {status['mode'].upper()}")
     print("zones: " + ", ".join(f"{z}={m}" for z, m in status["zones"].items()))
+    store = status.get("store") or {}
+    if store.get("state") == "failing":  # trouble: what is not written, and the fix
+        print(f"EVENT STORE FAILING since {store['since']}: {store['error']}; {store['pending']} "
+              f"events kept in memory. Fix: {store['fix']}")
     for bus, info in status["buses"].items():
         print(f"bus {bus}: {'up' if info['up'] else 'DOWN'} {info['port']} {info['baud']} baud, "
               f"cycle {info['cycle_ms']} ms (estimate {info['estimated_cycle_ms']} ms)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -55,6 +56,9 @@ def test_disk_full_lockdown_in_force_not_ok_then_kill_free_restart_is_still_lock
         wait_until(lambda: barrier_states(campus) == BARRIERS, 30, "every barrier locked")
         store = campus.status()["store"]
         assert store["state"] == "failing" and store["pending"] > 0 and store["fix"], store
+        shown = subprocess.run([sys.executable, "-m", "campusguard.cli", "status", "--state-dir",
+                                str(campus.state_dir)], capture_output=True, text=True, timeout=30)
+        assert "mode LOCKDOWN" in shown.stdout and "EVENT STORE FAILING" in shown.stdout, shown
 
         campus.kill_host()
         disk.free()
