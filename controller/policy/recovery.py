@@ -90,7 +90,8 @@ def on_panic_latched_at_start(state: PolicyState, event: PanicLatchedAtStart,
     state = state.with_(panics=panics, unacknowledged=unacked)
     scope = None if fx.site.policy.panic_scope == "campus" else zone
     state = start_lockdown(state, fx, scope, "panic", event.device,
-                           f"panic latched at {event.device} ({zone}) found at start")
+                           f"panic latched at {event.device} ({zone}) found at start",
+                           method="panic_station")
     if not event.acknowledged:
         fx.station_commands.append(Command((event.device,), "panic_ack",
                                            f"alarm from {event.device} received", False))
