@@ -101,6 +101,7 @@ def open_startup_state(paths: StatePaths) -> StartupState:
                 store.save_policy_state(saved)
         except PolicyStateError as exc:
             aside = paths.root / f"policy-state.damaged-{_stamp()}.json"
+            aside.touch(mode=0o640)
             aside.write_text(saved)
             store.save_policy_state(state.to_json())
             problems.append(

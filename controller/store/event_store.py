@@ -9,6 +9,7 @@ so asyncio code may call them directly or through AsyncEventStore.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from controller.store.record import EventRecord, format_ts, parse_ts
 from protocols import events as E
 
 SCHEMA_VERSION = 1
+FILE_MODE = 0o640  # events.db, its -wal/-shm: the host's user writes, its group reads, no one else
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -66,6 +68,8 @@ class EventStore:
         self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():  # the host's user and group only (SQLite gives the
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, FILE_MODE))  # -wal the same)
             # isolation_level=None: autocommit; each append is its own committed transaction.
             self._db = sqlite3.connect(str(self.path), isolation_level=None,
                                        check_same_thread=False, timeout=10.0)

@@ -171,3 +171,11 @@ async def test_damaged_pages_while_running_make_writes_fail_never_a_silent_ok(tm
         assert store["state"] == "failing" and store["pending"] > 0
     finally:
         await host.stop()
+
+
+def test_a_new_events_db_is_readable_only_by_the_host_user_and_group(tmp_path):
+    store = EventStore(tmp_path / "events.db")
+    store.append(E.SERVICE_START, "x")
+    modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    store.close()
+    assert modes["events.db"] == 0o640 and modes["events.db-wal"] == 0o640, modes
