@@ -5,30 +5,35 @@
   the space, restart: the host is in lockdown again, from the devices' evidence (the lockdown
   event was never written).
 - One press, one alarm: kill -9 of the host at varying delays after a panic press, N restarts
-  (CAMPUSGUARD_PRESS_TRIALS, default 10): each press is logged and reported exactly once.
+  (CAMPUSGUARD_PRESS_TRIALS, default 6): each press is logged, queued and received exactly once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
-from running_campus import RunningCampus, wait_until
+from running_campus import SMALL_SITE, RunningCampus, wait_until
 
 from protocols import events as E
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "controller" / "service"))
 from small_filesystem import DiskFull  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "controller" / "alarm"))
+from pysia_receiver import PysiaReceiver  # noqa: E402
+
 pytestmark = [pytest.mark.slow]
 STATION = "kindergarten-panic"
 BARRIERS = {"main-gate-barrier": "locked", "side-gate": "locked", "fire-lane-bollard": "up"}
-TRIALS = int(os.environ.get("CAMPUSGUARD_PRESS_TRIALS", "10"))
+TRIALS = int(os.environ.get("CAMPUSGUARD_PRESS_TRIALS", "6"))  # ~12 s a trial with a receiver
 
 
 def barrier_states(campus: RunningCampus) -> dict[str, str]:
@@ -118,9 +123,58 @@ def kill_after_press(campus: RunningCampus, trial: int, since: int) -> str:
     return how
 
 
+class ReceiverThread:
+    """A real pysiaalarm receiver on its own event loop, for a test driven from plain threads."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+        async def start() -> PysiaReceiver:
+            receiver = PysiaReceiver("tcp", {"1234": None})
+            await receiver.start()
+            return receiver
+        self.receiver = asyncio.run_coroutine_threadsafe(start(), self.loop).result(10)
+
+    def panic_sequences(self) -> set[str]:
+        return {e.sequence for e in list(self.receiver.events)
+                if e.event_qualifier + e.event_type == "1120"}
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.receiver.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def outbox_panics(campus: RunningCampus) -> list[int]:
+    db = sqlite3.connect(f"file:{campus.state_dir / 'alarm-outbox.db'}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT id FROM alarm_outbox WHERE source_key LIKE ?",
+                          (f"panic:{STATION}:%",)).fetchall()
+    finally:
+        db.close()
+    return [r[0] for r in rows]
+
+
 @pytest.mark.timeout(60 + 45 * TRIALS)
 def test_kill_9_after_a_press_never_reports_it_twice(tmp_path):
-    campus = RunningCampus(tmp_path).start()
+    """With a real receiver (CAMPUSGUARD_PRESS_RECEIVER=0: the log-only report path): per press,
+    one panic.alarm in the log, one outbox entry, one alarm (one DC-09 sequence) received."""
+    use_receiver = os.environ.get("CAMPUSGUARD_PRESS_RECEIVER", "1") != "0"
+    receiver = ReceiverThread() if use_receiver else None
+    site = SMALL_SITE
+    if receiver is not None:
+        site = tmp_path / "site.toml"
+        site.write_text(SMALL_SITE.read_text() + f"""
+[alarm]
+[[alarm.receivers]]
+host = "127.0.0.1"
+port = {receiver.receiver.port}
+protocol = "tcp"
+account = "1234"
+""")
+    campus = RunningCampus(tmp_path, site=site).start()
     wrong = []
     try:
         for trial in range(TRIALS):
@@ -128,6 +182,8 @@ def test_kill_9_after_a_press_never_reports_it_twice(tmp_path):
             wait_until(lambda: campus.device(STATION)["state"] == "idle", 20, "the station idle")
             time.sleep(0.5)  # the reset's own events are written before the trial's mark
             since = max((e.id for e in campus.events()), default=0)
+            sent_before = receiver.panic_sequences() if receiver else set()
+            queued_before = set(outbox_panics(campus)) if receiver else set()
             how = kill_after_press(campus, trial, since)
             campus.start_host(wait_for_devices=False)
 
@@ -136,15 +192,25 @@ def test_kill_9_after_a_press_never_reports_it_twice(tmp_path):
                 return any(e.kind == E.PANIC_ALARM or e.data.get("rule") == "reconciled_at_start"
                            for e in mine) and campus.device(STATION)["state"] != "unknown"
             wait_until(handled, 30, f"trial {trial}: the restarted host to see the station")
+            if receiver is not None:
+                wait_until(lambda before=sent_before: receiver.panic_sequences() - before, 30,
+                           f"trial {trial}: the panic alarm at the receiver")
             time.sleep(1.0)  # anything the host would do twice, it has done by now
             logged = [e for e in campus.events(E.PANIC_ALARM) if e.id > since
                       and e.device == STATION]
-            reported = [e for e in campus.events(E.ALARM_QUEUED) if e.id > since
-                        and e.data.get("report") == E.PANIC_ALARM and e.device == STATION
-                        and not e.data.get("restore")]
-            if len(logged) != 1 or len(reported) != 1:
-                wrong.append((trial, how, len(logged), len(reported)))
-        print(f"press/kill -9 trials: {TRIALS}, wrong counts: {wrong}")
-        assert wrong == [], "(trial, when killed, panic.alarm logged, reports queued)"
+            if receiver is not None:
+                reported = len(set(outbox_panics(campus)) - queued_before)
+                received = len(receiver.panic_sequences() - sent_before)
+            else:
+                reported = len([e for e in campus.events(E.ALARM_QUEUED) if e.id > since
+                                and e.data.get("report") == E.PANIC_ALARM
+                                and e.device == STATION and not e.data.get("restore")])
+                received = 1
+            if (len(logged), reported, received) != (1, 1, 1):
+                wrong.append((trial, how, len(logged), reported, received))
+        print(f"press/kill -9 trials: {TRIALS} (receiver: {use_receiver}), wrong: {wrong}")
+        assert wrong == [], "(trial, when killed, panic.alarm logged, reports queued, received)"
     finally:
         campus.stop()
+        if receiver is not None:
+            receiver.stop()
