@@ -98,6 +98,8 @@ def register(subparsers) -> None:
     p.add_argument("--device", default=None)
     p.add_argument("--zone", default=None)
     p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--file", default=None,
+                   help="read this events file instead (e.g. an events.db.damaged-<time>)")
     _json(p)
     p.set_defaults(func=cmd_events)
 
@@ -148,7 +150,12 @@ async def _serve(site, paths: StatePaths, ports) -> int:
         control_gid(site)  # before any bus opens: a site this machine cannot serve says so
     except ControlError as exc:
         return _fail(str(exc))
-    host = Host(site, paths, ports, local_io_factory=local_io_factory)
+    from controller.store import EventStoreError
+
+    try:
+        host = Host(site, paths, ports, local_io_factory=local_io_factory)
+    except EventStoreError as exc:  # not even a fresh events.db can be created: say why
+        return _fail(str(exc))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -185,6 +192,10 @@ def cmd_status(args) -> int:
     if pending:
         print(f"clear pending: {pending['by']} asked at {pending['at']}; a second, different "
               f"guard must confirm by {pending['expires_at']}")
+    store = status.get("store") or {}
+    if store.get("state") == "failing":  # trouble: what is not written, and the fix
+        print(f"EVENT STORE FAILING since {store['since']}: {store['error']}; {store['pending']} "
+              f"events kept in memory. Fix: {store['fix']}")
     for bus, info in status["buses"].items():
         print(f"bus {bus}: {'up' if info['up'] else 'DOWN'} {info['port']} {info['baud']} baud, "
               f"cycle {info['cycle_ms']} ms (estimate {info['estimated_cycle_ms']} ms)")
@@ -231,26 +242,29 @@ def _read_pin() -> str:
 
 
 def cmd_events(args) -> int:
-    from controller.store import EventStore, parse_ts
+    from pathlib import Path
+
+    from controller.store import parse_ts
+    from controller.store.salvage import read_events
 
     paths = StatePaths.of(args.state_dir)
-    if not paths.events_db.exists():
-        return _fail(f"no event store at {paths.events_db}. Fix: pass the --state-dir the host uses")
+    db = Path(args.file) if args.file else paths.events_db
+    if not db.exists():
+        return _fail(f"no event store at {db}. Fix: pass the --state-dir the host uses")
     try:
         since = parse_ts(args.since) if args.since else None
     except ValueError:
         return _fail(f"--since {args.since!r} is not an ISO 8601 time (e.g. 2026-11-22T08:00:00Z)")
-    store = EventStore(paths.events_db)
-    try:
-        records = store.query(since=since, kind=args.kind, device=args.device, zone=args.zone,
-                              limit=args.limit)
-    finally:
-        store.close()
+    readable = read_events(db, since=since, kind=args.kind, device=args.device, zone=args.zone,
+                           limit=args.limit)  # a damaged store: what reads, and what does not
+    records = readable.records
+    for problem in readable.problems:
+        print(f"campusguard: NOT READABLE: {problem}", file=sys.stderr)
     if args.json:
         print(json.dumps([r.to_dict() for r in records], indent=1))
-        return 0
+        return 1 if readable.problems else 0
     for r in records:
         where = f" [{r.device}]" if r.device else ""
         drill = " (DRILL)" if r.drill else ""
         print(f"{r.to_dict()['ts']} {r.kind:<22}{drill}{where} {r.message}")
-    return 0
+    return 1 if readable.problems else 0

@@ -58,14 +58,25 @@ class AlarmOutbox:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(alarm_outbox)")}
+        if "source_key" not in columns:  # an outbox from before: add the column, keep the rows
+            self._db.execute("ALTER TABLE alarm_outbox ADD COLUMN source_key TEXT")
 
-    def enqueue(self, message: AlarmMessage, queued_at: str) -> int:
-        """Store a pending alarm; durable when this returns. Returns its id."""
+    def enqueue(self, message: AlarmMessage, queued_at: str, source_key: str | None = None) -> int:
+        """Store a pending alarm; durable when this returns. Returns its id.
+
+        source_key names what caused it (e.g. "panic:<station>:<press>"), stored in the same row:
+        after a crash the host asks has_source() before reporting that cause again."""
         cursor = self._db.execute(
-            "INSERT INTO alarm_outbox (queued_at, message) VALUES (?, ?)",
-            (queued_at, json.dumps(message.to_json(), sort_keys=True)),
+            "INSERT INTO alarm_outbox (queued_at, message, source_key) VALUES (?, ?, ?)",
+            (queued_at, json.dumps(message.to_json(), sort_keys=True), source_key),
         )
         return int(cursor.lastrowid)
+
+    def has_source(self, source_key: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM alarm_outbox WHERE source_key = ? LIMIT 1",
+                               (source_key,)).fetchone()
+        return row is not None
 
     def head(self) -> OutboxEntry | None:
         """The oldest pending alarm, or None when everything is delivered."""

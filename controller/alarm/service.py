@@ -91,12 +91,13 @@ class AlarmService:
         if self.config.supervision_s > 0:
             self._tasks.append(asyncio.create_task(self._supervise(), name="alarm-supervision"))
 
-    async def submit(self, report: AlarmReportLike) -> int:
+    async def submit(self, report: AlarmReportLike, source_key: str | None = None) -> int:
         """Map the report, store it in the outbox (durable on return), wake delivery; its id.
+        source_key: what caused it, kept with the entry (AlarmOutbox.has_source after a crash).
 
         Raises AlarmMappingError for a report kind without a DC-09 code."""
         message = map_report(report, self.config.zones, self.config.users)
-        entry_id = self.outbox.enqueue(message, _iso(self._clock()))
+        entry_id = self.outbox.enqueue(message, _iso(self._clock()), source_key)
         text = (
             f"alarm {entry_id} queued for the receiving centre: {message.kind} "
             f"(Contact ID {message.qualifier}{message.event:03d} zone {message.zone:03d}, "

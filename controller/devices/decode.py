@@ -48,7 +48,11 @@ def decode_role(role: str, fault_flags: int, block: Sequence[int]) -> tuple[str,
     if role == "panic":
         state = _name(R.PANIC_STATE_NAMES, _reg(block, R.PANIC, "state"))
         faults += R.bit_names(_reg(block, R.PANIC, "faults"), R.PANIC_FAULT_NAMES)
-        return state, faults, {"press_count": _reg(block, R.PANIC, "press_count")}
+        latched_at = (_reg(block, R.PANIC, "alarm_uptime_hi") << 16) | _reg(block, R.PANIC, "alarm_uptime_lo")
+        # press_count + the station's uptime when it latched name one press (a restart of the
+        # host must not report it twice; a rebooted station counts from 0 again)
+        return state, faults, {"press_count": _reg(block, R.PANIC, "press_count"),
+                               "alarm_uptime_s": latched_at}
     if role == "smoke":
         raw = _name(R.SMOKE_STATE_NAMES, _reg(block, R.SMOKE, "state"))
         faults += R.bit_names(_reg(block, R.SMOKE, "faults"), R.SMOKE_FAULT_NAMES)

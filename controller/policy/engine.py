@@ -42,6 +42,12 @@ from controller.policy.inputs import (
     SmokeTestMode,
     Tick,
 )
+from controller.policy.recovery import (
+    DeviceModeAtStart,
+    PanicLatchedAtStart,
+    on_device_mode_at_start,
+    on_panic_latched_at_start,
+)
 from controller.policy.state import PolicyState
 from controller.policy.targets import commands_between
 from controller.site.model import Site
@@ -65,6 +71,8 @@ _HANDLERS = {
     SelfTestStart: selftest.on_selftest_start,
     SmokeTestMode: selftest.on_smoke_test_mode,
     GuardGateOpen: gate_open.on_gate_open,
+    DeviceModeAtStart: on_device_mode_at_start,
+    PanicLatchedAtStart: on_panic_latched_at_start,
 }
 
 

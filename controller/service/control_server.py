@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from controller.identity.errors import IdentityError, RateLimited
 from controller.service.peer_identity import Peer, actor_for, peer_of
 from controller.site.model import Site
+from controller.store.errors import StoreUnavailable
 from protocols import events as E
 
 if TYPE_CHECKING:
@@ -124,6 +125,9 @@ class ControlServer:
                 reply = await self.handle(request, peer)
             except ControlError as exc:
                 reply = {"ok": False, "error": str(exc)}
+            except StoreUnavailable as exc:  # a refusal or record the store could not take
+                reply = {"ok": False, "mode": self.host.state.mode, "written": False,
+                         "error": f"answered, but NOT written to the event log: {exc}"}
             except ValueError as exc:
                 reply = {"ok": False, "error": f"malformed request: {exc}"}
             writer.write((json.dumps(reply) + "\n").encode())

@@ -35,10 +35,14 @@ from controller.service.paths import StatePaths
 from controller.service.permissions import secure_state_dir
 from controller.service.policy_inputs import policy_event
 from controller.service.ports import BusPort
+from controller.service.reconcile import StartupReconciler
 from controller.service.registry import Registry
+from controller.service.startup_state import open_startup_state
 from controller.service.status_extra import lockdown_status, pending_clear
+from controller.service.store_trouble import StoreTrouble
 from controller.site.model import Site
-from controller.store import EventStore
+from controller.store.errors import StoreUnavailable
+from controller.store.writer import EventWriter
 from protocols import events as E
 from protocols import registers as R
 
@@ -62,9 +66,11 @@ class Host:
         self.paths = paths
         self.policy_clock = policy_clock
         secure_state_dir(paths.root)  # umask 0o027, dir 0750: owner and group only
-        self.store = EventStore(paths.events_db)
-        saved = self.store.load_policy_state()
-        self.state = PolicyState.from_json(saved) if saved else PolicyState()
+        opened = open_startup_state(paths)  # a damaged store or state is moved aside, never fatal
+        self.store, self.state = opened.store, opened.state
+        self.store_trouble = StoreTrouble(self, opened.problems)
+        self.writer = EventWriter(self.store, self.store_trouble.changed)
+        self.reconciler = StartupReconciler(self, opened.presses)
         self.registry = Registry(site, self._on_changes, self._desired_mode)
         self.schedulers: dict[str, BusScheduler] = {}
         for bus, port in ports.items():
@@ -74,7 +80,6 @@ class Host:
                                                 heartbeat_s=site.policy.heartbeat_s)
         self.dispatcher = Dispatcher(self.registry, self.schedulers, self.log)
         self.dispatcher.desired_mode.update(self._modes_for(self.state))
-        self._writes: asyncio.Queue = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
         self._alarm_tasks: set[asyncio.Task] = set()
         self._offline_timers: dict[str, asyncio.TimerHandle] = {}
@@ -93,16 +98,18 @@ class Host:
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
-        self._tasks.append(asyncio.create_task(self._writer(), name="event-writer"))
+        self._tasks.append(asyncio.create_task(self.writer.run(), name="event-writer"))
         self.log(E.SERVICE_START, f"host started for {self.site.name} ({self.site.path}); "
                  f"mode {self.state.mode}", data={"mode": self.state.mode,
                                                   "buses": list(self.schedulers)})
+        self.store_trouble.startup_problems()
         if self.site.alarm.receivers:
             from controller.alarm.config import AlarmConfig
             from controller.alarm.service import AlarmService
 
             self.alarm_service = AlarmService(AlarmConfig.from_site(self.site), self.paths.alarm_outbox,
-                                              log_event=lambda k, m, d: self.log(k, m, data=d))
+                                              log_event=self.log)
+            self.reconciler.set_outbox_lookup(self.alarm_service.outbox.has_source)
             await self.alarm_service.start()
         if self._local_io_factory is not None:
             self.local_io = self._local_io_factory(self)
@@ -138,7 +145,8 @@ class Host:
         if self.local_io is not None:
             self.local_io.close()
         self.log(E.SERVICE_STOP, "host stopped", data={"mode": self.state.mode})
-        await self.flush()
+        with contextlib.suppress(StoreUnavailable, asyncio.TimeoutError):  # said in _LOG, status
+            await asyncio.wait_for(self.flush(), 5.0)
         self._tasks[0].cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._tasks[0]
@@ -148,31 +156,14 @@ class Host:
     def log(self, kind: str, message: str, *, device: str | None = None, zone: str | None = None,
             drill: bool = False, data: dict | None = None, user: str | None = None,
             role: str | None = None, reason: str | None = None) -> None:
-        """Queue one event for the store (appended in order by the writer task)."""
-        self._writes.put_nowait(("event", dict(kind=kind, message=message, device=device, zone=zone,
-                                               drill=drill, data=data or {}, user=user, role=role,
-                                               reason=reason)))
+        """Queue one event for the store (kept in memory, in order, until it is durable)."""
+        self.writer.event(dict(kind=kind, message=message, device=device, zone=zone, drill=drill,
+                               data=data or {}, user=user, role=role, reason=reason))
 
     async def flush(self) -> None:
-        """Returns once everything logged so far is durable in the store."""
-        done = asyncio.get_running_loop().create_future()
-        self._writes.put_nowait(("flush", done))
-        await done
-
-    async def _writer(self) -> None:
-        while True:
-            what, item = await self._writes.get()
-            try:
-                if what == "event":
-                    kind = item.pop("kind")
-                    message = item.pop("message")
-                    await asyncio.to_thread(self.store.append, kind, message, **item)
-                elif what == "state":
-                    await asyncio.to_thread(self.store.save_policy_state, item)
-                elif what == "flush" and not item.done():
-                    item.set_result(None)
-            except Exception:  # never stop writing: the next event may be the important one
-                _LOG.exception("event store write failed")
+        """Returns once everything logged so far is durable in the store; raises
+        controller.store.errors.StoreUnavailable (what failed, the fix) when it cannot be."""
+        await self.writer.flush()
 
     # ------------------------------------------------------------------ policy
     def decide(self, event: Any, trigger: Trigger, change: Change | None = None) -> Decision | None:
@@ -200,7 +191,7 @@ class Host:
         if change is not None and not decision.log:
             self._log_change(change)
         if changed:
-            self._writes.put_nowait(("state", self.state.to_json()))
+            self.writer.state(self.state.to_json())
             self._update_siren()
         for report in decision.alarms:
             self._alarm(report)
@@ -219,7 +210,7 @@ class Host:
                      f"{self.site.path}, kept in this log only", device=report.device,
                      zone=report.zone, drill=report.drill, data=data)
             return
-        task = asyncio.create_task(self.alarm_service.submit(report))
+        task = asyncio.create_task(self.store_trouble.submit_alarm(report))
         self._alarm_tasks.add(task)
         task.add_done_callback(self._alarm_tasks.discard)
 
@@ -229,8 +220,8 @@ class Host:
             self.decide(Tick(), trigger_now("tick"))
 
     def _update_siren(self) -> None:
-        if self.local_io is not None:
-            self.local_io.set_siren(self.state.mode != "normal")
+        if self.local_io is not None:  # a failing store is trouble the guard room must hear
+            self.local_io.set_siren(self.state.mode != "normal" or not self.writer.health.ok)
 
     # ------------------------------------------------------------------ devices
     def _desired_mode(self, name: str) -> int | None:
@@ -248,6 +239,7 @@ class Host:
         return out
 
     def _on_changes(self, view: DeviceView, changes: tuple[Change, ...]) -> None:
+        changes = self.reconciler.filter(view, changes)  # first sight after start: evidence
         for change in changes:
             if change.kind == E.DEVICE_STATE:
                 self._log_change(change)
@@ -350,4 +342,5 @@ class Host:
             "pending_clear": pending_clear(self.site, self.state),
             "drill": None if self.state.drill is None else self.state.drill.kind,
             "alarm": self.alarm_service.status() if self.alarm_service is not None else None,
+            "store": self.store_trouble.status(),
         }
