@@ -32,7 +32,8 @@ class TcpLink:
     async def exchange(self, frame: bytes, timeout_s: float) -> bytes:
         """Send `frame`, return the receiver's reply. Raises ReceiverLinkError."""
         try:
-            return await asyncio.wait_for(self._exchange(frame), timeout_s)
+            async with asyncio.timeout(timeout_s):  # not wait_for: it can swallow a cancel (3.11)
+                return await self._exchange(frame)
         except TimeoutError:
             await self.close()
             raise ReceiverLinkError(
@@ -108,7 +109,8 @@ class UdpLink:
             while not queue.empty():  # a late reply to an earlier, timed-out frame
                 queue.get_nowait()
             self._transport.sendto(frame)
-            reply = await asyncio.wait_for(queue.get(), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                reply = await queue.get()
         except TimeoutError:
             raise ReceiverLinkError(
                 f"no reply from {self.host}:{self.port}/udp within {timeout_s:g} s"

@@ -78,6 +78,7 @@ class AlarmService:
         ]
         self.paths = PathTracker([t.name for t in self.transmitters], self._log)
         self._wake = asyncio.Event()
+        self._stopping = False  # stop() ends the delivery loop
         self._tasks: list[asyncio.Task[None]] = []
         self._closed = False  # outbox closed by stop()
         self._waiters: dict[int, list[asyncio.Future[OutboxEntry]]] = {}
@@ -120,11 +121,15 @@ class AlarmService:
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self._stopping = True
+        # A cancel can be swallowed by a library await that completes at the same moment: cancel
+        # again until every task has ended, never wait on one for ever.
+        while tasks:
+            for task in tasks:
+                task.cancel()
+            self._wake.set()
+            _, pending = await asyncio.wait(tasks, timeout=1.0)
+            tasks = list(pending)
         for transmitter in self.transmitters:
             await transmitter.close()
         if not self._closed:
@@ -151,7 +156,7 @@ class AlarmService:
     # ------------------------------------------------------------------ delivery
     async def _deliver_forever(self) -> None:
         outage_pause = self.config.backoff_s
-        while True:
+        while not self._stopping:
             entry = self.outbox.head()
             if entry is None:
                 self._wake.clear()
@@ -169,8 +174,11 @@ class AlarmService:
                 outage_pause = self.config.backoff_s
                 continue
             self._wake.clear()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives as
+            # the wake event is set (seen: stop() hanging on this task for ever).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(outage_pause, 0.05))
+                async with asyncio.timeout(max(outage_pause, 0.05)):
+                    await self._wake.wait()
             outage_pause = min(max(outage_pause, 0.05) * 2, self.config.outage_backoff_max_s)
 
     async def _deliver(self, entry: OutboxEntry) -> bool:
