@@ -15,6 +15,7 @@ _VERB_MODULES = (
     ("sim.cli", "sim up|down|inject|status"),
     ("controller.cli", "run, status, lockdown, clear, ack, events, demo"),
     ("controller.field.cli", "diag, flash, bundle"),
+    ("controller.site.check_cli", "site check"),
     ("hil.cli", "bench"),
     ("campusguard.demo", "demo: the scripted morning on the simulated demo campus"),
 )

@@ -301,7 +301,8 @@ def write(master: ModbusMaster, unit: int, key: str, text: str, profile: Profile
     question = "write %d (%s) to %s, register %d of unit %d (%s)?" % (
         value, shown, label, address, unit, ident.kind)
     if not confirm(question):
-        raise NotConfirmed("write not confirmed: nothing was written",
+        raise NotConfirmed("nothing was sent to unit %d: the write of %s was not confirmed"
+                           % (unit, label),
                            "answer y at the prompt, or pass --yes in scripts")
     require(master, unit, lambda: master.write_register(unit, address, value),
             "writing %s" % label)
