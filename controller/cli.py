@@ -113,8 +113,13 @@ def cmd_run(args) -> int:
         ports = sim_ports(site, args.sim) if args.sim else site_ports(site)
     except (SiteError, PortsError) as exc:
         return _fail(str(exc))
+    from controller.service.host_locks import LockHeld
+
     paths = StatePaths.of(args.state_dir)
-    return asyncio.run(_serve(site, paths, ports))
+    try:
+        return asyncio.run(_serve(site, paths, ports))
+    except LockHeld as exc:
+        return _fail(str(exc))
 
 
 def local_io_factory(host):

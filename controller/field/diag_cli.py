@@ -21,7 +21,7 @@ from controller.field.errors import UsageError
 from controller.field.guarded import run_guarded
 from controller.field.modbus_master import DEFAULT_RETRIES, DEFAULT_TURNAROUND_S, ModbusMaster
 from controller.field.profile_catalog import profile_by_name
-from controller.field.serial_link import open_port
+from controller.field.serial_link import close_port, open_port
 from protocols import registers as R
 
 SCAN_TURNAROUND_S = 0.03  # scan: a present unit answers well within this; keeps 247 addresses quick
@@ -185,7 +185,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         master = ModbusMaster(port, target.settings, stats, turnaround, retries)
         return _command(args, master, target, profile, session_dir)
     finally:
-        port.close()
+        close_port(port)
         save_session(session_dir, stats)
 
 

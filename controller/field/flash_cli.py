@@ -22,7 +22,7 @@ from controller.field.firmware_bundle import BOARD_ARCH, build_bundle
 from controller.field.guarded import run_guarded
 from controller.field.modbus_master import ModbusMaster
 from controller.field.proof import prove
-from controller.field.serial_link import SerialSettings, open_port
+from controller.field.serial_link import SerialSettings, close_port, open_port
 from controller.field.site_file import read_site
 from protocols.serial_number import serial_number
 
@@ -186,7 +186,7 @@ def _flash(args) -> int:
         master = ModbusMaster(port, settings, SessionStats(port=settings.port))
         result = prove(master, config, args.boot_timeout)
     finally:
-        port.close()
+        close_port(port)
     out["proof"] = result.as_dict()
     out["ok"] = result.passed
     if args.json:

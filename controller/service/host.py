@@ -29,6 +29,7 @@ from controller.policy.decision import AlarmReport, Decision
 from controller.policy.inputs import DeviceRestore, DeviceTrouble
 from controller.service.control_server import ControlServer
 from controller.service.dispatcher import Dispatcher, Trigger
+from controller.service.host_locks import hold_host, release_all
 from controller.service.paths import StatePaths
 from controller.service.policy_inputs import policy_event
 from controller.service.ports import BusPort
@@ -57,7 +58,8 @@ class Host:
         self.site = site
         self.paths = paths
         self.policy_clock = policy_clock
-        paths.root.mkdir(parents=True, exist_ok=True)
+        # refused (LockHeld) before a byte is written when another host has the dir or a port
+        self._locks = hold_host(paths.root, [p.port for p in ports.values()])
         self.store = EventStore(paths.events_db)
         saved = self.store.load_policy_state()
         self.state = PolicyState.from_json(saved) if saved else PolicyState()
@@ -132,6 +134,7 @@ class Host:
         with contextlib.suppress(asyncio.CancelledError):
             await self._tasks[0]
         self.store.close()
+        release_all(self._locks)
 
     # ------------------------------------------------------------------ event log
     def log(self, kind: str, message: str, *, device: str | None = None, zone: str | None = None,

@@ -1,0 +1,89 @@
+"""A simulated campus with a guard-room host on it, both as a user starts them (`campusguard sim
+up`, `campusguard run --sim`), for the CLI-truth tests of issue 14. One per test module."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CAMPUSGUARD = str(Path(sys.executable).with_name("campusguard"))
+SITE = Path(__file__).with_name("truth-site.toml")
+
+
+@dataclass
+class CampusAndHost:
+    sim_dir: Path
+    state_dir: Path
+    sim: subprocess.Popen
+    host: subprocess.Popen
+    env: dict
+
+    def cli(self, *argv: str, stdin: str | None = None, timeout: float = 90,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([CAMPUSGUARD, *argv], input=stdin, capture_output=True, text=True,
+                              timeout=timeout, env=self.env, cwd=cwd)
+
+    def status(self) -> dict:
+        done = self.cli("status", "--state-dir", str(self.state_dir), "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    def wait(self, predicate, timeout_s: float = 60.0, what: str = "") -> dict:
+        deadline = time.monotonic() + timeout_s
+        status = self.status()
+        while not predicate(status):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not reached within {timeout_s} s: {what}\n{status}")
+            time.sleep(0.3)
+            status = self.status()
+        return status
+
+
+def _wait_file(path: Path, process: subprocess.Popen, log: Path, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{path} did not appear:\n" + log.read_text()[-3000:])
+        time.sleep(0.2)
+
+
+def start(tmp: Path) -> CampusAndHost:
+    env = dict(os.environ, CAMPUSGUARD_DIAG_SESSION=str(tmp / "diag-session"),
+               CAMPUSGUARD_LOCK_DIR=str(tmp / "locks"))
+    sim_dir, state_dir = tmp / "sim", tmp / "host"
+    sim_log, host_log = tmp / "sim.log", tmp / "host.log"
+    sim = subprocess.Popen([CAMPUSGUARD, "sim", "up", "--site", str(SITE), "--state-dir",
+                            str(sim_dir)], stdout=sim_log.open("w"), stderr=subprocess.STDOUT,
+                           start_new_session=True, env=env)
+    host = None
+    try:
+        _wait_file(sim_dir / "sim.json", sim, sim_log, 90)
+        host = subprocess.Popen([CAMPUSGUARD, "run", "--site", str(SITE), "--sim", str(sim_dir),
+                                 "--state-dir", str(state_dir)], stdout=host_log.open("w"),
+                                stderr=subprocess.STDOUT, start_new_session=True, env=env)
+        _wait_file(state_dir / "control.sock", host, host_log, 60)
+        both = CampusAndHost(sim_dir, state_dir, sim, host, env)
+        both.wait(lambda s: all(d["online"] for d in s["devices"]), 90, "every device online")
+        return both
+    except BaseException:
+        for process in (host, sim):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+        raise
+
+
+def stop(both: CampusAndHost) -> None:
+    for process in (both.host, both.sim):
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
