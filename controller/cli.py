@@ -89,7 +89,10 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("events", help="the event log (works with the host down)")
     _state_dir(p)
-    p.add_argument("--since", default=None, help="ISO 8601 time")
+    p.add_argument("--since", default=None,
+                   help="ISO 8601 (no zone = site time), HH:MM, 1h, 30m, today, yesterday")
+    p.add_argument("--site", default=None,
+                   help="site file for its time zone (default: the zone the host last ran in)")
     p.add_argument("--kind", default=None, help="kind (panic.alarm) or family (panic)")
     p.add_argument("--device", default=None)
     p.add_argument("--zone", default=None)
@@ -172,16 +175,9 @@ def cmd_status(args) -> int:
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
-    print(f"{status['site']}: mode {status['mode'].upper()}")
-    print("zones: " + ", ".join(f"{z}={m}" for z, m in status["zones"].items()))
-    for bus, info in status["buses"].items():
-        print(f"bus {bus}: {'up' if info['up'] else 'DOWN'} {info['port']} {info['baud']} baud, "
-              f"cycle {info['cycle_ms']} ms (estimate {info['estimated_cycle_ms']} ms)")
-    for d in status["devices"]:
-        online = "online " if d["online"] else "OFFLINE"
-        commanded = f" -> {d['commanded']}" if d["commanded"] else ""
-        faults = f"  faults: {', '.join(d['faults'])}" if d["faults"] else ""
-        print(f"  {d['name']:<30} {d['role']:<20} {online} {d['state']}{commanded}{faults}")
+    from controller.status_render import render_status
+
+    print("\n".join(render_status(status)))
     return 0
 
 
@@ -208,15 +204,21 @@ def cmd_action(args) -> int:
 
 
 def cmd_events(args) -> int:
-    from controller.store import EventStore, parse_ts
+    from controller.event_times import BadSince, known_kinds, local_text, parse_since, site_timezone
+    from controller.store import EventStore
 
     paths = StatePaths.of(args.state_dir)
     if not paths.events_db.exists():
         return _fail(f"no event store at {paths.events_db}. Fix: pass the --state-dir the host uses")
+    tz, tz_name = site_timezone(paths.events_db, args.site)
     try:
-        since = parse_ts(args.since) if args.since else None
-    except ValueError:
-        return _fail(f"--since {args.since!r} is not an ISO 8601 time (e.g. 2026-11-22T08:00:00Z)")
+        since = parse_since(args.since, tz) if args.since else None
+    except BadSince as exc:
+        return _fail(str(exc))
+    kinds = known_kinds(paths.events_db)
+    if args.kind is not None and args.kind not in kinds:
+        return _fail(f"no event kind {args.kind!r}. Fix: use a kind or a family: "
+                     f"{', '.join(kinds)}")
     store = EventStore(paths.events_db)
     try:
         records = store.query(since=since, kind=args.kind, device=args.device, zone=args.zone,
@@ -224,10 +226,14 @@ def cmd_events(args) -> int:
     finally:
         store.close()
     if args.json:
-        print(json.dumps([r.to_dict() for r in records], indent=1))
+        print(json.dumps([r.to_dict() | {"local_ts": local_text(r.to_dict()["ts"], tz)}
+                          for r in records], indent=1))
         return 0
     for r in records:
         where = f" [{r.device}]" if r.device else ""
         drill = " (DRILL)" if r.drill else ""
-        print(f"{r.to_dict()['ts']} {r.kind:<22}{drill}{where} {r.message}")
+        print(f"{local_text(r.to_dict()['ts'], tz)} {r.kind:<22}{drill}{where} {r.message}")
+    if not records:
+        print(f"no events{' since ' + since.astimezone(tz).isoformat(sep=' ') if since else ''}"
+              f" (times in {tz_name})", file=sys.stderr)
     return 0

@@ -14,6 +14,7 @@ from controller.field.bus_stats import (
     clear_session,
     default_session_dir,
     load_session,
+    port_instance,
     save_session,
 )
 from controller.field.bus_target import resolve_target
@@ -133,15 +134,17 @@ def register(subparsers) -> None:
     diag.set_defaults(func=lambda args: _no_command(diag))
 
 
-def bus_view(session) -> dict:
-    """Units that ever answered are devices, and their failures are the line's error rate;
-    addresses that never answered (a scan asks all 247) are listed apart, not counted as errors."""
+def bus_view(session, expected: dict[int, str] | None = None) -> dict:
+    """Units that ever answered are devices, and their failures are the line's error rate; so are
+    the units the site names (`expected`) that never answered: 100 % failures, the worst news on
+    the bus. Other addresses that never answered (a scan asks all 247) are listed apart."""
     from controller.field.bus_stats import SessionStats
 
-    devices = SessionStats(port=session.port, started=session.started)
+    expected = expected or {}
+    devices = SessionStats(port=session.port, instance=session.instance, started=session.started)
     silent = {}
     for unit, counters in session.units.items():
-        if counters.answers:
+        if counters.answers or unit in expected:
             devices.units[unit] = counters
             devices.total.add(counters)
         else:
@@ -150,6 +153,9 @@ def bus_view(session) -> dict:
     doc["all_requests"] = session.as_dict()["total"]
     doc["silent_units"] = sorted(silent)
     doc["silent_requests"] = sum(silent.values())
+    doc["names"] = {str(u): n for u, n in expected.items()}
+    doc["never_answered"] = sorted(u for u in expected
+                                   if u in session.units and not session.units[u].answers)
     return {"session": doc}
 
 
@@ -175,7 +181,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     target = resolve_target(args.port, args.baud, args.parity, args.stopbits, args.sim,
                             args.site, args.bus)
     session_dir = args.session_dir or default_session_dir()
-    stats = SessionStats(port=target.settings.port)
+    stats = SessionStats(port=target.settings.port,
+                         instance=port_instance(target.settings.port))
     turnaround = args.timeout if args.timeout is not None else (
         SCAN_TURNAROUND_S if args.command == "scan" else DEFAULT_TURNAROUND_S)
     port = open_port(target.settings)
@@ -196,6 +203,10 @@ def _command(args, master, target, profile, session_dir) -> int:
             lambda *_: None)
         result = commands.scan(master, target, args.units, profile, show)
         _emit(args, result, render.scan(result))
+        if result["missing"] and result["devices"]:
+            sys.stderr.write("%d unit(s) the site names did not answer (MISSING above)\n"
+                             % len(result["missing"]))
+            return 1
         if not result["devices"]:
             from controller.field.errors import NoDevice, WrongBaud
             from controller.field.modbus_master import probe_bauds
@@ -243,22 +254,29 @@ def _command(args, master, target, profile, session_dir) -> int:
         result = commands.write(master, args.unit, args.register, args.value, profile, confirm)
         _emit(args, result, render.write(result))
     elif cmd == "bus":
+        port, instance = target.settings.port, master.stats.instance
         if args.reset:
-            clear_session(session_dir, target.settings.port)
-        units = args.units or sorted(load_session(session_dir, target.settings.port).units)
+            clear_session(session_dir, port)
+        expected = {d.unit: d.name for d in target.expected}
+        units = args.units or sorted(set(load_session(session_dir, port, instance).units)
+                                     | set(expected))
         master.retries = 0  # a poll is one request: the rates are the line's, not the retries'
-        for _ in range(args.poll):
-            for unit in units:
+        show = render.poll_progress if not args.json else (lambda *_: None)
+        total = args.poll * len(units)
+        for round_ in range(args.poll):
+            for index, unit in enumerate(units):
                 try:
                     master.read_registers(unit, 0, 1)
                 except Exception:  # noqa: BLE001 - every failure is already counted in stats
                     pass
+                show(round_ * len(units) + index + 1, total, args.poll)
         save_session(session_dir, master.stats)
         master.stats.units.clear()
         master.stats.total = type(master.stats.total)()
-        session = load_session(session_dir, target.settings.port)
-        result = {"ok": True, "port": target.settings.port,
+        session = load_session(session_dir, port, instance)
+        result = {"ok": True, "port": port,
                   "since": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(session.started)),
-                  "polled": {"rounds": args.poll, "units": units}, **bus_view(session)}
+                  "polled": {"rounds": args.poll, "units": units},
+                  **bus_view(session, expected)}
         _emit(args, result, render.bus(result))
     return 0

@@ -28,7 +28,7 @@ def on_drill_start(state: PolicyState, event: DrillStart, fx: Effects) -> Policy
     if refused is None and state.drill is not None:
         refused = f"a {state.drill.kind} drill is already running"
     if refused is not None:
-        fx.note(ev.POLICY_DECISION, f"Drill refused: {refused}.", drill=True, user=event.user,
+        fx.note(ev.POLICY_DECISION, f"Drill refused: {refused}.", drill=True, refused=True, user=event.user,
                 rule="drill_start")
         return state
     state = state.with_(drill=Drill(event.kind, event.user, event.reason, fx.now))
@@ -51,7 +51,7 @@ def on_drill_end(state: PolicyState, event: DrillEnd, fx: Effects) -> PolicyStat
     if refused is None and state.drill is None:
         refused = "no drill is running"
     if refused is not None:
-        fx.note(ev.POLICY_DECISION, f"Drill end refused: {refused}.", drill=True,
+        fx.note(ev.POLICY_DECISION, f"Drill end refused: {refused}.", drill=True, refused=True,
                 user=event.user, rule="drill_end")
         return state
     kind = state.drill.kind

@@ -94,7 +94,7 @@ def on_guard_fire_confirm(state: PolicyState, event: GuardFireConfirm,
             action="fire_confirm")
     refused = refusal(fx.site, event.user, event.role, "confirm a fire")
     if refused is not None:
-        fx.note(ev.POLICY_DECISION, f"Fire confirmation refused: {refused}.", rule="fire",
+        fx.note(ev.POLICY_DECISION, f"Fire confirmation refused: {refused}.", refused=True, rule="fire",
                 user=event.user)
         return state
     if state.fire is not None:

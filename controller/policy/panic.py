@@ -54,7 +54,7 @@ def on_panic_reset(state: PolicyState, event: PanicReset, fx: Effects) -> Policy
         if refused is None and not _is_station(fx, event.device):
             refused = f"{event.device} is not a panic station of this site (reset it on site)"
         if refused is not None:
-            fx.note(ev.POLICY_DECISION, f"Panic reset refused: {refused}.", device=event.device,
+            fx.note(ev.POLICY_DECISION, f"Panic reset refused: {refused}.", refused=True, device=event.device,
                     rule="panic_reset")
             return state
         fx.station_commands.append(Command((event.device,), "panic_reset",
@@ -77,7 +77,7 @@ def on_alarm_acknowledged(state: PolicyState, event: AlarmAcknowledged,
             user=event.user, role=event.role, reason=event.reason, action="acknowledge")
     refused = refusal(fx.site, event.user, event.role, "acknowledge alarms")
     if refused is not None:
-        fx.note(ev.POLICY_DECISION, f"Acknowledgement refused: {refused}.", rule="acknowledge")
+        fx.note(ev.POLICY_DECISION, f"Acknowledgement refused: {refused}.", refused=True, rule="acknowledge")
         return state
     keep = () if event.device is None else tuple(
         d for d in state.unacknowledged if d != event.device)

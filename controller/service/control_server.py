@@ -24,6 +24,8 @@ from controller.policy.inputs import (
     PanicReset,
 )
 
+from controller.service.registry import device_names
+
 if TYPE_CHECKING:
     from controller.service.host import Host
 
@@ -89,6 +91,10 @@ class ControlServer:
         if zone is not None and zone not in host.site.zone_names():
             raise ControlError(f"no zone {zone!r} in {host.site.path}. Fix: use one of "
                                f"{', '.join(host.site.zone_names())}")
+        device = request.get("device")
+        if device is not None and host.site.zone_of(str(device)) is None:
+            raise ControlError(f"no device {device!r} in {host.site.path}. Fix: use one of "
+                               f"{', '.join(device_names(host.site))}")
         if verb in ("lockdown", "clear", "drill", "fire-confirm") and not reason:
             raise ControlError(f"{verb} needs --reason: every operator action is logged with why")
         if verb == "lockdown":
@@ -120,7 +126,8 @@ class ControlServer:
         return {"mode": host.state.mode,
                 "log": [{"kind": e.kind, "message": e.message} for e in decision.log],
                 "commands": [c.action for c in decision.commands],
-                "refused": any(e.kind.endswith("refused") for e in decision.log)}
+                "refused": any(e.kind.endswith("refused") or e.data.get("refused")
+                               for e in decision.log)}
 
     def _user(self, request: dict[str, Any]) -> tuple[str, str]:
         name = str(request.get("user") or "")

@@ -34,6 +34,7 @@ from controller.service.paths import StatePaths
 from controller.service.policy_inputs import policy_event
 from controller.service.ports import BusPort
 from controller.service.registry import Registry
+from controller.service.status_truth import truthful_status
 from controller.site.model import Site
 from controller.store import EventStore
 from protocols import events as E
@@ -91,7 +92,8 @@ class Host:
         self._tasks.append(asyncio.create_task(self._writer(), name="event-writer"))
         self.log(E.SERVICE_START, f"host started for {self.site.name} ({self.site.path}); "
                  f"mode {self.state.mode}", data={"mode": self.state.mode,
-                                                  "buses": list(self.schedulers)})
+                                                  "buses": list(self.schedulers),
+                                                  "timezone": self.site.timezone})
         if self.site.alarm.receivers:
             from controller.alarm.config import AlarmConfig
             from controller.alarm.service import AlarmService
@@ -330,7 +332,7 @@ class Host:
                 "cycles": stats.cycles, "transactions": stats.transactions,
                 "failures": stats.failures, "reopens": stats.reopens,
             }
-        return {
+        return truthful_status(self.state, self.site, {
             "site": self.site.name,
             "mode": self.state.mode,
             "zones": self.state.zones(self.site),
@@ -340,4 +342,4 @@ class Host:
                           for ld in self.state.lockdowns],
             "drill": None if self.state.drill is None else self.state.drill.kind,
             "alarm": self.alarm_service.status() if self.alarm_service is not None else None,
-        }
+        })

@@ -15,6 +15,11 @@ from protocols import registers as R
 AnyDevice = RoleDevice | ProfileDevice
 
 
+def device_names(site: Site) -> list[str]:
+    """Every name a guard may give as --device: devices and the named inputs of input modules."""
+    return [n for d in site.devices for n in (d.name, *(i.name for i in d.inputs))]
+
+
 def device_setups(site: Site) -> list[DeviceSetup]:
     out = []
     for dev in site.devices:
