@@ -22,6 +22,7 @@ from controller.field.errors import UsageError
 from controller.field.guarded import run_guarded
 from controller.field.modbus_master import DEFAULT_RETRIES, DEFAULT_TURNAROUND_S, ModbusMaster
 from controller.field.profile_catalog import profile_by_name
+from controller.field.host_relay import host_holding, open_through_host
 from controller.field.serial_link import close_port, open_port
 from protocols import registers as R
 
@@ -131,6 +132,20 @@ def register(subparsers) -> None:
     p.add_argument("--units", type=_units, help="units to poll, e.g. 1-9")
     p.add_argument("--reset", action="store_true", help="start a new session (forget counts)")
     p.set_defaults(func=_run, command="bus")
+    p = sub.add_parser("maintenance",
+                       help="put one device into maintenance for a bounded time, through the "
+                       "running host (technician or supervisor)")
+    p.add_argument("device", help="device name in the site file")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--minutes", type=float, help="how long (1..240); it ends by itself")
+    when.add_argument("--end", action="store_true", help="end the maintenance now")
+    p.add_argument("--reason", default="", help="why (logged)")
+    p.add_argument("--user", help="act as this operator (default: your OS account's operator)")
+    p.add_argument("--pin-stdin", action="store_true", help="read the operator's PIN from stdin")
+    p.add_argument("--state-dir", help="the running host's state dir (default $CAMPUSGUARD_STATE "
+                   "or ./state)")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.set_defaults(func=lambda args: run_guarded(args, _maintenance))
     diag.set_defaults(func=lambda args: _no_command(diag))
 
 
@@ -159,6 +174,40 @@ def bus_view(session, expected: dict[int, str] | None = None) -> dict:
     return {"session": doc}
 
 
+def _maintenance(args: argparse.Namespace) -> int:
+    from controller.field.host_relay import HostRelayError, RelayConnection, host_socket
+
+    path = host_socket(args.state_dir)
+    if not path.exists():
+        raise HostRelayError("no running host in %s (no %s)" % (path.parent, path.name),
+                             "maintenance is kept by the running host: give its --state-dir")
+    request = {"op": "maintenance", "device": args.device, "minutes": args.minutes,
+               "end": args.end, "reason": args.reason, "user": args.user}
+    if args.pin_stdin:
+        request["pin"] = sys.stdin.readline().strip()
+    connection = RelayConnection(path)
+    try:
+        reply = connection.ask(request)
+    finally:
+        connection.close()
+    if args.json:
+        print(json.dumps(reply))
+    if not reply.get("ok"):
+        if not args.json:
+            sys.stderr.write("%s: %s\n" % ("refused" if reply.get("refused") else "error",
+                                           reply.get("error")))
+        return 1
+    if not args.json:
+        window = reply.get("maintenance")
+        if window:
+            print("%s in maintenance by %s (%s) until %s: comm-loss trouble and re-provisioning "
+                  "paused for it" % (args.device, window["by"], window["role"], window["until"]))
+        else:
+            print("%s out of maintenance: the host supervises and provisions it again"
+                  % args.device)
+    return 0
+
+
 def _no_command(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 2
@@ -185,11 +234,16 @@ def _dispatch(args: argparse.Namespace) -> int:
                          instance=port_instance(target.settings.port))
     turnaround = args.timeout if args.timeout is not None else (
         SCAN_TURNAROUND_S if args.command == "scan" else DEFAULT_TURNAROUND_S)
-    port = open_port(target.settings)
-    try:
-        retries = args.retries if args.retries is not None else (
-            SCAN_RETRIES if args.command == "scan" else DEFAULT_RETRIES)
+    retries = args.retries if args.retries is not None else (
+        SCAN_RETRIES if args.command == "scan" else DEFAULT_RETRIES)
+    holder = host_holding(target.settings.port)
+    if holder is not None:  # a host owns the bus: go through its diagnostics lane
+        port, master = open_through_host(target.settings, holder, stats, turnaround, retries,
+                                         args.baud is not None)
+    else:
+        port = open_port(target.settings)
         master = ModbusMaster(port, target.settings, stats, turnaround, retries)
+    try:
         return _command(args, master, target, profile, session_dir)
     finally:
         close_port(port)
@@ -212,7 +266,8 @@ def _command(args, master, target, profile, session_dir) -> int:
             from controller.field.modbus_master import probe_bauds
 
             probe_unit = target.expected[0].unit if target.expected else args.units[0]
-            found = probe_bauds(master, probe_unit) if "://" not in target.settings.port else 0
+            found = (probe_bauds(master, probe_unit)
+                     if "://" not in target.settings.port and not master.relayed else 0)
             if found:
                 raise WrongBaud("no unit answered at %d baud, but unit %d answers at %d baud"
                                 % (target.settings.baud, probe_unit, found),

@@ -28,8 +28,10 @@ from controller.policy import PolicyState, Tick, step
 from controller.policy.decision import AlarmReport, Decision
 from controller.policy.inputs import DeviceRestore, DeviceTrouble
 from controller.service.control_server import ControlServer
+from controller.service.diag_relay import DiagRelay
 from controller.service.dispatcher import Dispatcher, Trigger
 from controller.service.host_locks import hold_host, release_all
+from controller.service.maintenance import Maintenance
 from controller.service.paths import StatePaths
 from controller.service.policy_inputs import policy_event
 from controller.service.ports import BusPort
@@ -65,6 +67,7 @@ class Host:
         saved = self.store.load_policy_state()
         self.state = PolicyState.from_json(saved) if saved else PolicyState()
         self.registry = Registry(site, self._on_changes, self._desired_mode)
+        self.maintenance = Maintenance(self)  # technicians' windows (diag maintenance)
         self.schedulers: dict[str, BusScheduler] = {}
         for bus, port in ports.items():
             timing = BusTiming(port.baud) if turnaround_s is None else BusTiming(port.baud, turnaround_s)
@@ -112,11 +115,16 @@ class Host:
         self._tasks.append(asyncio.create_task(self._ticker(), name="policy-tick"))
         self.control = ControlServer(self)
         await self.control.start()
+        self.diag = DiagRelay(self)  # `campusguard diag` through this host (DIR/diag.sock)
+        await self.diag.start()
         self._update_siren()
 
     async def stop(self) -> None:
         if self.control is not None:
             await self.control.stop()
+        if getattr(self, "diag", None) is not None:
+            await self.diag.stop()
+        self.maintenance.close()
         for task in self._tasks[1:]:
             task.cancel()
         for scheduler in self.schedulers.values():
@@ -305,6 +313,8 @@ class Host:
 
         def still_offline() -> None:
             self._offline_timers.pop(device, None)
+            if self.maintenance.holds(device):
+                return  # the technician has it; the window's end looks again
             if self.schedulers[bus].health[device].online is False:
                 self._troubled.add(device)
                 self.decide(DeviceTrouble(device, "offline", reason), trigger_now("device.offline"))
@@ -332,7 +342,7 @@ class Host:
                 "cycles": stats.cycles, "transactions": stats.transactions,
                 "failures": stats.failures, "reopens": stats.reopens,
             }
-        return truthful_status(self.state, self.site, {
+        return truthful_status(self.state, self.site, self.maintenance, {
             "site": self.site.name,
             "mode": self.state.mode,
             "zones": self.state.zones(self.site),

@@ -6,10 +6,13 @@ when it expires. Fields the identity layer already filled in are kept as they ar
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from controller.policy import PolicyState
 from controller.site.model import Site
+
+if TYPE_CHECKING:
+    from controller.service.maintenance import Maintenance
 
 UNKNOWN = "unknown"
 
@@ -18,8 +21,11 @@ def _iso(stamp: datetime) -> str:
     return stamp.isoformat(timespec="seconds")
 
 
-def truthful_status(state: PolicyState, site: Site, status: dict[str, Any]) -> dict[str, Any]:
+def truthful_status(state: PolicyState, site: Site, maintenance: Maintenance | None,
+                    status: dict[str, Any]) -> dict[str, Any]:
     for device in status.get("devices", []):
+        window = maintenance.status_of(device["name"]) if maintenance is not None else None
+        device["maintenance"] = window
         if not device.get("online"):
             device["last_state"] = device.get("state")
             device["state"] = UNKNOWN
