@@ -18,7 +18,6 @@ from protocols import registers
 from sim.errors import SiteFileError
 
 
-
 @dataclass(frozen=True)
 class SimBus:
     name: str  # [[buses]] name

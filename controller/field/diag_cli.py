@@ -20,9 +20,9 @@ from controller.field.bus_stats import (
 from controller.field.bus_target import resolve_target
 from controller.field.errors import UsageError
 from controller.field.guarded import run_guarded
+from controller.field.host_relay import host_holding, open_through_host
 from controller.field.modbus_master import DEFAULT_RETRIES, DEFAULT_TURNAROUND_S, ModbusMaster
 from controller.field.profile_catalog import profile_by_name
-from controller.field.host_relay import host_holding, open_through_host
 from controller.field.serial_link import close_port, open_port
 from protocols import registers as R
 

@@ -23,7 +23,6 @@ from controller.policy.inputs import (
     GuardLockdown,
     PanicReset,
 )
-
 from controller.service.registry import device_names
 
 if TYPE_CHECKING:

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from protocols import events as E
 
-
 if TYPE_CHECKING:
     from controller.service.host import Host
 
