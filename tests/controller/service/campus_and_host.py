@@ -3,6 +3,8 @@ up`, `campusguard run --sim`), for the CLI-truth tests of issue 14. One per test
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import signal
@@ -12,8 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from campusguard.cli import main
+
 CAMPUSGUARD = str(Path(sys.executable).with_name("campusguard"))
 SITE = Path(__file__).with_name("truth-site.toml")
+_ENV_KEYS = ("CAMPUSGUARD_DIAG_SESSION", "CAMPUSGUARD_LOCK_DIR")
 
 
 @dataclass
@@ -24,10 +29,26 @@ class CampusAndHost:
     host: subprocess.Popen
     env: dict
 
-    def cli(self, *argv: str, stdin: str | None = None, timeout: float = 90,
-            cwd: Path | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([CAMPUSGUARD, *argv], input=stdin, capture_output=True, text=True,
-                              timeout=timeout, env=self.env, cwd=cwd)
+    def cli(self, *argv: str, timeout: float = 90) -> subprocess.CompletedProcess:
+        """`campusguard ARGV` in this process (a new interpreter per call costs ~2 s on a loaded
+        2-core machine); `run` and pipelines go through spawn()."""
+        out, err = io.StringIO(), io.StringIO()
+        saved = {k: os.environ.get(k) for k in _ENV_KEYS}
+        os.environ.update({k: self.env[k] for k in _ENV_KEYS})
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(list(argv))
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        return subprocess.CompletedProcess(list(argv), code, out.getvalue(), err.getvalue())
+
+    def spawn(self, *argv: str, timeout: float = 90) -> subprocess.CompletedProcess:
+        return subprocess.run([CAMPUSGUARD, *argv], capture_output=True, text=True,
+                              timeout=timeout, env=self.env)
 
     def status(self) -> dict:
         done = self.cli("status", "--state-dir", str(self.state_dir), "--json")

@@ -51,7 +51,8 @@ def _gate_offline_then_back(campus) -> None:
 
 
 def test_every_diag_verb_goes_through_the_running_host(campus):
-    scan = campus.cli("diag", "scan", "--units", "1-3", *_on(campus, "gate-bus"), "--json")
+    scan = campus.cli("diag", "scan", "--units", "1-3", "--timeout", "0.5",
+                      *_on(campus, "gate-bus"), "--json")
     assert scan.returncode == 0, scan.stderr
     assert f"through the host (campusguard run, PID {campus.host.pid}" in scan.stderr
     found = [(d["unit"], d["name"], d["product"]) for d in json.loads(scan.stdout)["devices"]]

@@ -13,7 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from campus_and_host import SITE, start, stop  # noqa: E402
 
-pytestmark = [pytest.mark.timeout(300), pytest.mark.xdist_group("host-truth")]
+pytestmark = [pytest.mark.timeout(300), pytest.mark.xdist_group("host-truth"),
+              pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +34,8 @@ def _events(campus, *extra: str) -> list[dict]:
 def test_a_second_host_on_the_same_ports_is_told_who_holds_them(campus, tmp_path):
     sim_json = json.loads((campus.sim_dir / "sim.json").read_text())
     port = sim_json["buses"]["gate-bus"]["port"]
-    second = campus.cli("run", "--site", str(SITE), "--sim", str(campus.sim_dir),
-                        "--state-dir", str(tmp_path / "other"), timeout=60)
+    second = campus.spawn("run", "--site", str(SITE), "--sim", str(campus.sim_dir),
+                          "--state-dir", str(tmp_path / "other"), timeout=60)
     assert second.returncode == 1, second.stdout + second.stderr
     assert f"port {port} is held by campusguard run, PID {campus.host.pid}" in second.stderr
     assert "Traceback" not in second.stderr
@@ -43,8 +44,8 @@ def test_a_second_host_on_the_same_ports_is_told_who_holds_them(campus, tmp_path
 
 def test_a_second_host_on_the_same_state_dir_is_refused_and_writes_nothing(campus):
     starts = len(_events(campus, "--kind", "service.start"))
-    second = campus.cli("run", "--site", str(SITE), "--sim", str(campus.sim_dir),
-                        "--state-dir", str(campus.state_dir), timeout=60)
+    second = campus.spawn("run", "--site", str(SITE), "--sim", str(campus.sim_dir),
+                          "--state-dir", str(campus.state_dir), timeout=60)
     assert second.returncode == 1, second.stdout + second.stderr
     assert f"state dir {campus.state_dir} in use by PID {campus.host.pid}" in second.stderr
     assert "Traceback" not in second.stderr
