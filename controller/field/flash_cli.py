@@ -22,7 +22,8 @@ from controller.field.device_config import (
 from controller.field.errors import NoSuchPort, ProofFailed, UsageError
 from controller.field.firmware_bundle import BOARD_ARCH, build_bundle
 from controller.field.guarded import run_guarded
-from controller.field.modbus_master import ModbusMaster
+from controller.field.host_relay import host_holding, open_through_host
+from controller.field.modbus_master import DEFAULT_RETRIES, DEFAULT_TURNAROUND_S, ModbusMaster
 from controller.field.proof import prove
 from controller.field.serial_link import SerialSettings, close_port, open_port
 from controller.field.site_file import read_site
@@ -213,9 +214,14 @@ def _prove_step(args, config, out: dict, say) -> int:
         return 0
     settings = _bus_settings(args, config)
     say("proving unit %d on %s ..." % (config.unit, settings.describe()))
-    port = open_port(settings)
-    try:
+    holder = host_holding(settings.port)
+    if holder is not None:  # the host owns this bus: prove through its diagnostics lane
+        port, master = open_through_host(settings, holder, SessionStats(port=settings.port),
+                                         DEFAULT_TURNAROUND_S, DEFAULT_RETRIES, True)
+    else:
+        port = open_port(settings)
         master = ModbusMaster(port, settings, SessionStats(port=settings.port))
+    try:
         result = prove(master, config, args.boot_timeout)
     finally:
         close_port(port)

@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from campus_and_host import start, stop  # noqa: E402
+from campus_and_host import SITE, start, stop  # noqa: E402
 
 pytestmark = [pytest.mark.timeout(400), pytest.mark.xdist_group("diag-through-host"),
               pytest.mark.slow]
@@ -66,6 +66,10 @@ def test_every_diag_verb_goes_through_the_running_host(campus):
     bus = campus.cli("diag", "bus", *_on(campus, "gate-bus"), "--poll", "2", "--json")
     assert bus.returncode == 0, bus.stderr
     assert set(json.loads(bus.stdout)["session"]["units"]) >= {"1", "2"}
+    proof = campus.cli("flash", "--prove-only", "--site", str(SITE), "--device",
+                       "main-gate-slider", "--sim", str(campus.sim_dir))
+    assert proof.returncode == 0 and "PASS: unit 1 is a gate" in proof.stdout, \
+        proof.stdout + proof.stderr
     # the host kept supervising all along: nothing went offline, the bus stayed up
     status = campus.status()
     assert all(d["online"] for d in status["devices"]) and status["buses"]["gate-bus"]["up"]
