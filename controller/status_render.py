@@ -16,13 +16,22 @@ def _zone(status: dict[str, Any]):
         return timezone.utc
 
 
-def _local(text: str | None, tz) -> str:
-    if not text:
-        return "?"
-    stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %z")
+def _instant(value: Any) -> datetime | None:
+    """An ISO 8601 text (naive = UTC) or a Unix time, as an aware datetime; None if neither."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, timezone.utc)
+    if not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+
+
+def _local(value: Any, tz) -> str:
+    stamp = _instant(value)
+    return stamp.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %z") if stamp else "?"
 
 
 def render_status(status: dict[str, Any], now: datetime | None = None) -> list[str]:
@@ -37,8 +46,8 @@ def render_status(status: dict[str, Any], now: datetime | None = None) -> list[s
                      f"{_local(ld.get('at'), tz)}, reason: {ld.get('reason') or '(none given)'}")
     pending = status.get("pending_clear")
     if pending:
-        expires = datetime.fromisoformat(str(pending["expires_at"]).replace("Z", "+00:00"))
-        left = max(0, int((expires - now).total_seconds()))
+        expires = _instant(pending.get("expires_at"))
+        left = max(0, int((expires - now).total_seconds())) if expires else 0
         scope = f"zone {pending['zone']}" if pending.get("zone") else "whole campus"
         lines.append(f"pending clear of {scope}: asked by {pending.get('by')} at "
                      f"{_local(pending.get('at'), tz)}; needs a second person within {left} s "
