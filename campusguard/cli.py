@@ -16,6 +16,7 @@ _VERB_MODULES = (
     ("controller.cli", "run, status, lockdown, clear, ack, events, demo"),
     ("controller.field.cli", "diag, flash, bundle"),
     ("controller.site.check_cli", "site check"),
+    ("controller.identity.user_cli", "user add|passwd|disable|list"),
     ("hil.cli", "bench"),
     ("campusguard.demo", "demo: the scripted morning on the simulated demo campus"),
 )

@@ -15,10 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from campusguard.cli import main
+from controller.identity.seed import ensure_operators
 
 CAMPUSGUARD = str(Path(sys.executable).with_name("campusguard"))
 SITE = Path(__file__).with_name("truth-site.toml")
 _ENV_KEYS = ("CAMPUSGUARD_DIAG_SESSION", "CAMPUSGUARD_LOCK_DIR")
+OPERATORS = (("zhang.wei", "supervisor", "zhang.wei password", "731946"),
+             ("li.na", "guard", "li.na password", "2580"),
+             ("liu.yang", "technician", "liu.yang password", "8642"))
+PINS = {name: pin for name, _, _, pin in OPERATORS}
 
 
 @dataclass
@@ -29,22 +34,28 @@ class CampusAndHost:
     host: subprocess.Popen
     env: dict
 
-    def cli(self, *argv: str, timeout: float = 90) -> subprocess.CompletedProcess:
+    def cli(self, *argv: str, timeout: float = 90, stdin: str = "") -> subprocess.CompletedProcess:
         """`campusguard ARGV` in this process (a new interpreter per call costs ~2 s on a loaded
         2-core machine); `run` and pipelines go through spawn()."""
         out, err = io.StringIO(), io.StringIO()
+        saved_stdin, sys.stdin = sys.stdin, io.StringIO(stdin)
         saved = {k: os.environ.get(k) for k in _ENV_KEYS}
         os.environ.update({k: self.env[k] for k in _ENV_KEYS})
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 code = main(list(argv))
         finally:
+            sys.stdin = saved_stdin
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
         return subprocess.CompletedProcess(list(argv), code, out.getvalue(), err.getvalue())
+
+    def act(self, *argv: str, user: str) -> subprocess.CompletedProcess:
+        """A guard verb as operator `user`, proved with their PIN on stdin."""
+        return self.cli(*argv, "--user", user, "--pin-stdin", stdin=PINS[user] + "\n")
 
     def spawn(self, *argv: str, timeout: float = 90) -> subprocess.CompletedProcess:
         return subprocess.run([CAMPUSGUARD, *argv], capture_output=True, text=True,
@@ -84,6 +95,7 @@ def start(tmp: Path) -> CampusAndHost:
                            start_new_session=True, env=env)
     host = None
     try:
+        ensure_operators(state_dir, OPERATORS)
         _wait_file(sim_dir / "sim.json", sim, sim_log, 90)
         host = subprocess.Popen([CAMPUSGUARD, "run", "--site", str(SITE), "--sim", str(sim_dir),
                                  "--state-dir", str(state_dir)], stdout=host_log.open("w"),

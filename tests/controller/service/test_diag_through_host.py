@@ -79,17 +79,22 @@ def test_every_diag_verb_goes_through_the_running_host(campus):
 def test_maintenance_pauses_trouble_and_provisioning_and_the_overwrite_is_logged(campus):
     sd = ["--state-dir", str(campus.state_dir)]
     guard = campus.cli("diag", "maintenance", "main-gate-slider", "--minutes", "10",
-                       "--user", "li.na", *sd)
+                       "--user", "li.na", "--pin-stdin", *sd, stdin="2580\n")
     assert guard.returncode == 1 and "li.na is a guard" in guard.stderr, guard.stderr
 
     wrote = campus.cli("diag", "write", "1", "travel_timeout_s", "25", "--yes",
                        *_on(campus, "gate-bus"))
     assert wrote.returncode == 0, wrote.stderr
+    wrong_pin = campus.cli("diag", "maintenance", "main-gate-slider", "--minutes", "10",
+                           "--user", "liu.yang", "--pin-stdin", *sd, stdin="0000\n")
+    assert wrong_pin.returncode == 1 and "refused" in wrong_pin.stderr, wrong_pin.stderr
     begin = campus.cli("diag", "maintenance", "main-gate-slider", "--minutes", "10", "--user",
-                       "liu.yang", "--reason", "testing the travel timeout", *sd)
+                       "liu.yang", "--pin-stdin", "--reason", "testing the travel timeout", *sd,
+                       stdin="8642\n")
     assert begin.returncode == 0, begin.stderr
     started = _events(campus, "maintenance.start")
     assert started and started[-1]["user"] == "liu.yang" and "until" in started[-1]["data"]
+    assert started[-1]["data"]["method"] == "pin"
     assert "liu.yang" in started[-1]["message"] and "until" in started[-1]["message"]
     shown = _device(campus.status(), "main-gate-slider")["maintenance"]
     assert shown["by"] == "liu.yang" and shown["until"] > shown["since"]
@@ -105,7 +110,7 @@ def test_maintenance_pauses_trouble_and_provisioning_and_the_overwrite_is_logged
     assert json.loads(held.stdout)["raw"] == 25, "the technician's value was overwritten"
 
     end = campus.cli("diag", "maintenance", "main-gate-slider", "--end", "--user", "liu.yang",
-                     *sd)
+                     "--pin-stdin", *sd, stdin="8642\n")
     assert end.returncode == 0, end.stderr
     assert _events(campus, "maintenance.end")
     assert _device(campus.status(), "main-gate-slider")["maintenance"] is None

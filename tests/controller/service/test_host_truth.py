@@ -60,14 +60,14 @@ def _sd(campus) -> list[str]:
 
 
 def test_ack_of_an_unknown_device_is_an_error_listing_the_devices(campus):
-    done = campus.cli("ack", *_sd(campus), "--device", "no-such-device", "--user", "li.na")
+    done = campus.act("ack", *_sd(campus), "--device", "no-such-device", user="li.na")
     assert done.returncode == 1, done.stdout
     assert "no-such-device" in done.stderr and "main-gate-slider" in done.stderr
     assert "acknowledged" not in done.stdout
 
 
 def test_drill_end_with_no_drill_is_refused_exit_1(campus):
-    done = campus.cli("drill", "end", *_sd(campus), "--reason", "tidy up", "--user", "zhang.wei")
+    done = campus.act("drill", "end", *_sd(campus), "--reason", "tidy up", user="zhang.wei")
     assert done.returncode == 1, done.stdout + done.stderr
 
 
@@ -113,33 +113,32 @@ def test_status_into_a_closed_pipe_exits_quietly(campus):
 
 
 def test_a_fire_drill_reads_drill_and_a_lockdown_says_who_why_when(campus):
-    start = campus.cli("drill", "fire", *_sd(campus), "--reason", "term drill", "--user",
-                       "zhang.wei")
+    start = campus.act("drill", "fire", *_sd(campus), "--reason", "term drill", user="zhang.wei")
     assert start.returncode == 0, start.stdout + start.stderr
     try:
         status = campus.status()
         assert status["mode"] == "drill"
         assert set(status["zones"].values()) == {"drill"}, status["zones"]
     finally:
-        end = campus.cli("drill", "end", *_sd(campus), "--reason", "done", "--user", "zhang.wei")
+        end = campus.act("drill", "end", *_sd(campus), "--reason", "done", user="zhang.wei")
         assert end.returncode == 0, end.stdout + end.stderr
-    lock = campus.cli("lockdown", *_sd(campus), "--zone", "main-gate", "--reason",
-                      "stranger at the gate", "--user", "li.na")
+    lock = campus.act("lockdown", *_sd(campus), "--zone", "main-gate", "--reason",
+                      "stranger at the gate", user="li.na")
     assert lock.returncode == 0, lock.stdout + lock.stderr
-    half = campus.cli("clear", *_sd(campus), "--zone", "main-gate", "--reason", "gone",
-                      "--user", "li.na")
+    half = campus.act("clear", *_sd(campus), "--zone", "main-gate", "--reason", "gone",
+                      user="li.na")
     assert half.returncode == 0, half.stdout + half.stderr
     try:
         text = campus.cli("status", *_sd(campus)).stdout
-        assert "lockdown of zone main-gate: by li.na (guard) at " in text, text
+        assert "lockdown of zone main-gate: by li.na (pin) at " in text, text
         assert "stranger at the gate" in text and "+0800" in text
         assert "pending clear of zone main-gate: asked by li.na" in text
         assert "needs a second person within" in text
         pending = campus.status()["pending_clear"]
         assert pending["by"] == "li.na" and pending["expires_at"] > pending["at"]
     finally:
-        done = campus.cli("clear", *_sd(campus), "--zone", "main-gate", "--reason", "gone",
-                          "--user", "zhang.wei")
+        done = campus.act("clear", *_sd(campus), "--zone", "main-gate", "--reason", "gone",
+                          user="zhang.wei")
         assert done.returncode == 0, done.stdout + done.stderr
 
 
