@@ -127,3 +127,23 @@ def test_maintenance_pauses_trouble_and_provisioning_and_the_overwrite_is_logged
     assert "offline" in data["why"]
     back = campus.cli("diag", "read", "1", "travel_timeout_s", *_on(campus, "gate-bus"), "--json")
     assert json.loads(back.stdout)["raw"] == 30
+
+
+def test_maintenance_by_the_os_account_mapped_to_a_technician(campus):
+    """SO_PEERCRED: the caller's OS account is the operator's proof; no PIN asked."""
+    import getpass
+
+    from controller.identity.store import OperatorStore
+
+    store = OperatorStore(campus.state_dir)
+    if store.get("wu.tech") is None:
+        store.add("wu.tech", "technician", "wu.tech password", "97531",
+                  os_user=getpass.getuser())
+    sd = ["--state-dir", str(campus.state_dir)]
+    begin = campus.cli("diag", "maintenance", "classroom-smoke", "--minutes", "1", *sd, "--json")
+    assert begin.returncode == 0, begin.stdout + begin.stderr
+    window = json.loads(begin.stdout)["maintenance"]
+    assert (window["by"], window["method"]) == ("wu.tech", "os_user")
+    end = campus.cli("diag", "maintenance", "classroom-smoke", "--end", *sd)
+    assert end.returncode == 0, end.stderr
+    assert "classroom-smoke out of maintenance" in end.stdout
