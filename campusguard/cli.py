@@ -15,6 +15,7 @@ _VERB_MODULES = (
     ("sim.cli", "sim up|down|inject|status"),
     ("controller.cli", "run, status, lockdown, clear, ack, events, demo"),
     ("controller.field.cli", "diag, flash, bundle"),
+    ("controller.site.check_cli", "site check"),
     ("controller.identity.user_cli", "user add|passwd|disable|list"),
     ("hil.cli", "bench"),
     ("controller.operations.cli", "report, hazard, visitor, duty: campus operations"),
@@ -45,9 +46,23 @@ def main(argv=None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the guard below
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `campusguard status | head`: the reader has all it wanted
+        _quiet_stdout()
+        return 0
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -93,7 +93,10 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("events", help="the event log (works with the host down)")
     _state_dir(p)
-    p.add_argument("--since", default=None, help="ISO 8601 time")
+    p.add_argument("--since", default=None,
+                   help="ISO 8601 (no zone = site time), HH:MM, 1h, 30m, today, yesterday")
+    p.add_argument("--site", default=None,
+                   help="site file for its time zone (default: the zone the host last ran in)")
     p.add_argument("--kind", default=None, help="kind (panic.alarm) or family (panic)")
     p.add_argument("--device", default=None)
     p.add_argument("--zone", default=None)
@@ -119,8 +122,13 @@ def cmd_run(args) -> int:
         ports = sim_ports(site, args.sim) if args.sim else site_ports(site)
     except (SiteError, PortsError) as exc:
         return _fail(str(exc))
+    from controller.service.host_locks import LockHeld
+
     paths = StatePaths.of(args.state_dir)
-    return asyncio.run(_serve(site, paths, ports))
+    try:
+        return asyncio.run(_serve(site, paths, ports))
+    except LockHeld as exc:
+        return _fail(str(exc))
 
 
 def local_io_factory(host):
@@ -183,27 +191,9 @@ def cmd_status(args) -> int:
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
-    print(f"{status['site']}: mode {status['mode'].upper()}")
-    print("zones: " + ", ".join(f"{z}={m}" for z, m in status["zones"].items()))
-    for ld in status.get("lockdowns", []):
-        print(f"lockdown of {ld['zone'] or 'the whole campus'} since {ld['at']} by {ld['by']} "
-              f"({ld['method']})")
-    pending = status.get("pending_clear")
-    if pending:
-        print(f"clear pending: {pending['by']} asked at {pending['at']}; a second, different "
-              f"guard must confirm by {pending['expires_at']}")
-    store = status.get("store") or {}
-    if store.get("state") == "failing":  # trouble: what is not written, and the fix
-        print(f"EVENT STORE FAILING since {store['since']}: {store['error']}; {store['pending']} "
-              f"events kept in memory. Fix: {store['fix']}")
-    for bus, info in status["buses"].items():
-        print(f"bus {bus}: {'up' if info['up'] else 'DOWN'} {info['port']} {info['baud']} baud, "
-              f"cycle {info['cycle_ms']} ms (estimate {info['estimated_cycle_ms']} ms)")
-    for d in status["devices"]:
-        online = "online " if d["online"] else "OFFLINE"
-        commanded = f" -> {d['commanded']}" if d["commanded"] else ""
-        faults = f"  faults: {', '.join(d['faults'])}" if d["faults"] else ""
-        print(f"  {d['name']:<30} {d['role']:<20} {online} {d['state']}{commanded}{faults}")
+    from controller.status_render import render_status
+
+    print("\n".join(render_status(status)))
     return 0
 
 
@@ -244,27 +234,37 @@ def _read_pin() -> str:
 def cmd_events(args) -> int:
     from pathlib import Path
 
-    from controller.store import parse_ts
+    from controller.event_times import BadSince, known_kinds, local_text, parse_since, site_timezone
     from controller.store.salvage import read_events
 
     paths = StatePaths.of(args.state_dir)
     db = Path(args.file) if args.file else paths.events_db
     if not db.exists():
         return _fail(f"no event store at {db}. Fix: pass the --state-dir the host uses")
+    tz, tz_name = site_timezone(db, args.site)
     try:
-        since = parse_ts(args.since) if args.since else None
-    except ValueError:
-        return _fail(f"--since {args.since!r} is not an ISO 8601 time (e.g. 2026-11-22T08:00:00Z)")
+        since = parse_since(args.since, tz) if args.since else None
+    except BadSince as exc:
+        return _fail(str(exc))
+    kinds = known_kinds(db)
+    if args.kind is not None and args.kind not in kinds:
+        return _fail(f"no event kind {args.kind!r}. Fix: use a kind or a family: "
+                     f"{', '.join(kinds)}")
     readable = read_events(db, since=since, kind=args.kind, device=args.device, zone=args.zone,
                            limit=args.limit)  # a damaged store: what reads, and what does not
     records = readable.records
     for problem in readable.problems:
         print(f"campusguard: NOT READABLE: {problem}", file=sys.stderr)
+    failed = 1 if readable.problems else 0
     if args.json:
-        print(json.dumps([r.to_dict() for r in records], indent=1))
-        return 1 if readable.problems else 0
+        print(json.dumps([r.to_dict() | {"local_ts": local_text(r.to_dict()["ts"], tz)}
+                          for r in records], indent=1))
+        return failed
     for r in records:
         where = f" [{r.device}]" if r.device else ""
         drill = " (DRILL)" if r.drill else ""
-        print(f"{r.to_dict()['ts']} {r.kind:<22}{drill}{where} {r.message}")
-    return 1 if readable.problems else 0
+        print(f"{local_text(r.to_dict()['ts'], tz)} {r.kind:<22}{drill}{where} {r.message}")
+    if not records:
+        print(f"no events{' since ' + since.astimezone(tz).isoformat(sep=' ') if since else ''}"
+              f" (times in {tz_name})", file=sys.stderr)
+    return failed

@@ -211,6 +211,12 @@ class TimedBus:
             self._counters, host_overruns=self._counters.host_overruns + nbytes
         )
 
+    def note_host_baud_mismatch(self, nbytes: int) -> None:
+        self._counters = replace(
+            self._counters,
+            host_baud_mismatch_bytes=self._counters.host_baud_mismatch_bytes + nbytes,
+        )
+
     def _garbage(self, value: int) -> int:
         return value ^ self._random.randrange(1, 256)
 

@@ -29,6 +29,8 @@ class BusCounters:
     )
     cut_bytes: int = 0  # characters sent by a drop cut off the line (nobody heard them)
     host_overruns: int = 0  # characters the host side could not take (its pty buffer was full)
+    host_baud_mismatch_bytes: int = 0  # characters garbled because the host's port was set to
+    # another speed than the bus runs at (both directions)
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)

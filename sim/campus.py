@@ -30,6 +30,7 @@ from sim.plants.on_off import on_off
 from sim.profile_points import point_values
 from sim.profile_reader import load_profile
 from sim.profile_slave import ProfileSlave
+from sim.readiness import Expected, describe_failures, probe_bus
 from sim.sim_device import SimulatedDevice
 from sim.site_reader import SimSite, read_site
 
@@ -77,7 +78,9 @@ class Campus:
         control: bool = True,
         paced_devices: bool = False,
     ) -> AsyncIterator[Campus]:
-        campus = cls(read_site(site_path), Path(state_dir), heapsize, paced_devices)
+        # paths are resolved once, here: device processes run with their flash dir as cwd
+        campus = cls(read_site(Path(site_path).resolve()), Path(state_dir).resolve(), heapsize,
+                     paced_devices)
         try:
             await campus.open(boot_timeout_s, control)
             yield campus
@@ -109,6 +112,7 @@ class Campus:
         await asyncio.gather(*(d.process.power_on() for d in self.devices.values() if d.process))
         self._ticker = asyncio.get_running_loop().create_task(self._tick_plants())
         await self._wait_booted(boot_timeout_s)
+        await self._wait_answering(started + boot_timeout_s)
         self.boot_s = time.monotonic() - started
         self._write_sim_json()
 
@@ -191,6 +195,22 @@ class Campus:
             f"({', '.join(d.spec.name for d in late[:10])}); console logs in {self.state_dir / 'devices'}:\n"
             + "\n".join(details)
         )
+
+    async def _wait_answering(self, deadline: float) -> None:
+        """Every device answers at its own unit with its own role, or DeviceStartError names it."""
+        by_bus: dict[str, list[Expected]] = {}
+        for d in self.devices.values():
+            by_bus.setdefault(d.spec.bus, []).append(
+                Expected(d.spec.name, d.spec.bus, d.spec.unit, d.spec.role))
+        deadline = max(deadline, time.monotonic() + 5.0)  # at least a few tries per device
+        results = await asyncio.gather(
+            *(probe_bus(self.buses[bus], devices, deadline) for bus, devices in by_bus.items()))
+        failed = [a for answers in results for a in answers if not a.ok]
+        if failed:
+            raise DeviceStartError(
+                f"{len(failed)} device(s) did not answer at their own unit with their own role; "
+                f"the simulated campus is NOT ready (console logs in "
+                f"{self.state_dir / 'devices'}):\n" + describe_failures(failed))
 
     async def _tick_plants(self) -> None:
         last = time.monotonic()

@@ -94,7 +94,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _state_dir(args: argparse.Namespace) -> Path:
-    return args.state_dir if args.state_dir is not None else default_state_dir()
+    # resolved once, here at the edge: every path derived from it is absolute
+    return (args.state_dir if args.state_dir is not None else default_state_dir()).resolve()
 
 
 def _fail(args: argparse.Namespace, exc: Exception) -> int:

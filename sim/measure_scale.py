@@ -27,16 +27,17 @@ _BAUDS = (115200, 19200)
 
 
 def scale_site(buses: int, per_bus: int) -> str:
-    lines = ['[site]\nname = "scale test"\n']
+    lines = ['[site]\nname = "scale test"\ntimezone = "UTC"\n',
+             '[[zones]]\nname = "scale"\ndescription = "generated"\n']
     for b in range(buses):
         lines.append(
-            f'[[buses]]\nname = "bus-{b}"\nbaud = {_BAUDS[b % 2]}\nparity = "N"\nstopbits = 1\n'
+            f'[[buses]]\nname = "bus-{b}"\nbaud = {_BAUDS[b % 2]}\nport = "/dev/null"\nparity = "N"\nstopbits = 1\n'
         )
     for b in range(buses):
         for unit in range(1, per_bus + 1):
             role = _ROLES[(unit - 1) % len(_ROLES)]
             lines.append(
-                f'[[devices]]\nname = "b{b}-{role}-{unit}"\nbus = "bus-{b}"\nunit = {unit}\nrole = "{role}"\n'
+                f'[[devices]]\nname = "b{b}-{role}-{unit}"\nbus = "bus-{b}"\nunit = {unit}\nrole = "{role}"\nzone = "scale"\n'
             )
     return "\n".join(lines)
 

@@ -22,6 +22,7 @@ from controller.devices.model import Change, DeviceView, Observation
 from controller.devices.setup import DeviceSetup
 from controller.devices.tracker import observe
 from controller.profiles.roles import role_poll
+from protocols import events
 from protocols import registers as R
 
 ChangeSink = Callable[[DeviceView, tuple[Change, ...]], None]
@@ -32,6 +33,7 @@ ADDR_MODE = R.address(_COMMON, "mode")
 ADDR_HEARTBEAT = R.address(_COMMON, "heartbeat")
 ADDR_SITE_FLAGS = R.address(_COMMON, "site_flags")
 ADDR_COMM_LOSS = R.address(_COMMON, "comm_loss_timeout_s")
+PARAM_OVERWRITTEN = events.PARAM_OVERWRITTEN  # the host rewrote a parameter the device held
 
 
 def detection_stamp() -> dict:
@@ -54,6 +56,8 @@ class RoleDevice:
         self._block: list[int] | None = None
         self._polls = 0
         self._heartbeat = 0
+        self.provision_paused = False  # a technician's maintenance window (service/maintenance)
+        self._provisions = 0
 
     @property
     def block(self):
@@ -97,11 +101,28 @@ class RoleDevice:
             await link.write(self.unit, ADDR_MODE, (desired,))
 
     async def provision(self, link: BusLink) -> None:
-        """First contact (or back from offline): site flags, comm-loss timeout, params, mode."""
+        """First contact (or back from offline): site flags, comm-loss timeout, params, mode.
+        A value the device holds that differs from the site file (a technician's `diag write`)
+        is overwritten, and the event log gets both values and why."""
+        if self.provision_paused:
+            return  # a technician has it in maintenance: their values stay
+        self._provisions += 1
+        why = ("first contact since the host started" if self._provisions == 1
+               else "the device answered again after being offline")
         await link.write(self.unit, ADDR_SITE_FLAGS, (self.setup.site_flags,))
         await link.write(self.unit, ADDR_COMM_LOSS, (self.setup.comm_loss_timeout_s,))
         for name, value in self.setup.params.items():
-            await link.write(self.unit, R.address(self.block, name), (int(value),))
+            address = R.address(self.block, name)
+            held = (await link.read(self.unit, 3, address, 1))[0]
+            if held != int(value):
+                self._sink(self.view, (Change(
+                    PARAM_OVERWRITTEN, self.name, self.setup.zone,
+                    f"{self.name}: {name} was {held} on the device, the site file says {value}: "
+                    f"written {value} ({why}; the site file is the configuration: change it "
+                    f"there to keep {held}, or put the device in maintenance while testing)",
+                    {"param": name, "device_value": held, "site_value": int(value),
+                     "why": why}),))
+            await link.write(self.unit, address, (int(value),))
         desired = self._desired_mode(self.name)
         if desired is not None:
             await link.write(self.unit, ADDR_MODE, (desired,))

@@ -47,6 +47,9 @@ class SessionStats:
     """Counters for one port: total and per unit."""
 
     port: str
+    # which device node is behind the port name: a pty or USB adapter made anew (a new simulator,
+    # a replugged adapter) is a new line, whose counts must not mix with an earlier user's
+    instance: str = ""
     started: float = field(default_factory=time.time)  # when this session's counting began
     total: BusCounters = field(default_factory=BusCounters)
     units: dict[int, BusCounters] = field(default_factory=dict)
@@ -64,10 +67,23 @@ class SessionStats:
     def as_dict(self) -> dict:
         return {
             "port": self.port,
+            "instance": self.instance,
             "started": self.started,
             "total": {**asdict(self.total), **self.total.rates()},
             "units": {str(u): {**asdict(c), **c.rates()} for u, c in sorted(self.units.items())},
         }
+
+
+def port_instance(port: str) -> str:
+    """Identity of the device node behind a port path (device number, inode, creation time);
+    "" for a URL or a path that is not there."""
+    if "://" in port:
+        return ""
+    try:
+        st = os.stat(port)
+    except OSError:
+        return ""
+    return "%d:%d:%d" % (st.st_rdev, st.st_ino, st.st_ctime_ns)
 
 
 def default_session_dir() -> str:
@@ -83,12 +99,16 @@ def _session_file(session_dir: str, port: str) -> str:
     return os.path.join(session_dir, re.sub(r"[^A-Za-z0-9_.-]", "_", port) + ".json")
 
 
-def load_session(session_dir: str, port: str) -> SessionStats:
-    stats = SessionStats(port=port)
+def load_session(session_dir: str, port: str, instance: str | None = None) -> SessionStats:
+    """The counts kept for port; a fresh session when they were counted on another device node
+    behind the same name (instance given and different)."""
+    stats = SessionStats(port=port, instance=instance or "")
     try:
         with open(_session_file(session_dir, port)) as f:
             data = json.load(f)
     except (OSError, ValueError):
+        return stats
+    if instance is not None and data.get("instance", "") != instance:
         return stats
     stats.started = float(data.get("started", stats.started))
     stats.total = BusCounters(**{k: data["total"].get(k, 0) for k in COUNTER_NAMES})
@@ -100,7 +120,7 @@ def load_session(session_dir: str, port: str) -> SessionStats:
 def save_session(session_dir: str, stats: SessionStats) -> None:
     """Add this command's counters to the session file (atomic replace)."""
     os.makedirs(session_dir, exist_ok=True)
-    merged = load_session(session_dir, stats.port)
+    merged = load_session(session_dir, stats.port, stats.instance)
     merged.total.add(stats.total)
     for unit, counters in stats.units.items():
         merged.unit(unit).add(counters)

@@ -14,14 +14,16 @@ from controller.field.bus_stats import (
     clear_session,
     default_session_dir,
     load_session,
+    port_instance,
     save_session,
 )
 from controller.field.bus_target import resolve_target
 from controller.field.errors import UsageError
 from controller.field.guarded import run_guarded
+from controller.field.host_relay import host_holding, open_through_host
 from controller.field.modbus_master import DEFAULT_RETRIES, DEFAULT_TURNAROUND_S, ModbusMaster
 from controller.field.profile_catalog import profile_by_name
-from controller.field.serial_link import open_port
+from controller.field.serial_link import close_port, open_port
 from protocols import registers as R
 
 SCAN_TURNAROUND_S = 0.03  # scan: a present unit answers well within this; keeps 247 addresses quick
@@ -130,18 +132,34 @@ def register(subparsers) -> None:
     p.add_argument("--units", type=_units, help="units to poll, e.g. 1-9")
     p.add_argument("--reset", action="store_true", help="start a new session (forget counts)")
     p.set_defaults(func=_run, command="bus")
+    p = sub.add_parser("maintenance",
+                       help="put one device into maintenance for a bounded time, through the "
+                       "running host (technician or supervisor)")
+    p.add_argument("device", help="device name in the site file")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--minutes", type=float, help="how long (1..240); it ends by itself")
+    when.add_argument("--end", action="store_true", help="end the maintenance now")
+    p.add_argument("--reason", default="", help="why (logged)")
+    p.add_argument("--user", help="act as this operator (default: your OS account's operator)")
+    p.add_argument("--pin-stdin", action="store_true", help="read the operator's PIN from stdin")
+    p.add_argument("--state-dir", help="the running host's state dir (default $CAMPUSGUARD_STATE "
+                   "or ./state)")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.set_defaults(func=lambda args: run_guarded(args, _maintenance))
     diag.set_defaults(func=lambda args: _no_command(diag))
 
 
-def bus_view(session) -> dict:
-    """Units that ever answered are devices, and their failures are the line's error rate;
-    addresses that never answered (a scan asks all 247) are listed apart, not counted as errors."""
+def bus_view(session, expected: dict[int, str] | None = None) -> dict:
+    """Units that ever answered are devices, and their failures are the line's error rate; so are
+    the units the site names (`expected`) that never answered: 100 % failures, the worst news on
+    the bus. Other addresses that never answered (a scan asks all 247) are listed apart."""
     from controller.field.bus_stats import SessionStats
 
-    devices = SessionStats(port=session.port, started=session.started)
+    expected = expected or {}
+    devices = SessionStats(port=session.port, instance=session.instance, started=session.started)
     silent = {}
     for unit, counters in session.units.items():
-        if counters.answers:
+        if counters.answers or unit in expected:
             devices.units[unit] = counters
             devices.total.add(counters)
         else:
@@ -150,7 +168,44 @@ def bus_view(session) -> dict:
     doc["all_requests"] = session.as_dict()["total"]
     doc["silent_units"] = sorted(silent)
     doc["silent_requests"] = sum(silent.values())
+    doc["names"] = {str(u): n for u, n in expected.items()}
+    doc["never_answered"] = sorted(u for u in expected
+                                   if u in session.units and not session.units[u].answers)
     return {"session": doc}
+
+
+def _maintenance(args: argparse.Namespace) -> int:
+    from controller.field.host_relay import HostRelayError, RelayConnection, host_socket
+
+    path = host_socket(args.state_dir)
+    if not path.exists():
+        raise HostRelayError("no running host in %s (no %s)" % (path.parent, path.name),
+                             "maintenance is kept by the running host: give its --state-dir")
+    request = {"op": "maintenance", "device": args.device, "minutes": args.minutes,
+               "end": args.end, "reason": args.reason, "user": args.user}
+    if args.pin_stdin:
+        request["pin"] = sys.stdin.readline().strip()
+    connection = RelayConnection(path)
+    try:
+        reply = connection.ask(request)
+    finally:
+        connection.close()
+    if args.json:
+        print(json.dumps(reply))
+    if not reply.get("ok"):
+        if not args.json:
+            sys.stderr.write("%s: %s\n" % ("refused" if reply.get("refused") else "error",
+                                           reply.get("error")))
+        return 1
+    if not args.json:
+        window = reply.get("maintenance")
+        if window:
+            print("%s in maintenance by %s (%s) until %s: comm-loss trouble and re-provisioning "
+                  "paused for it" % (args.device, window["by"], window["role"], window["until"]))
+        else:
+            print("%s out of maintenance: the host supervises and provisions it again"
+                  % args.device)
+    return 0
 
 
 def _no_command(parser: argparse.ArgumentParser) -> int:
@@ -175,17 +230,23 @@ def _dispatch(args: argparse.Namespace) -> int:
     target = resolve_target(args.port, args.baud, args.parity, args.stopbits, args.sim,
                             args.site, args.bus)
     session_dir = args.session_dir or default_session_dir()
-    stats = SessionStats(port=target.settings.port)
+    stats = SessionStats(port=target.settings.port,
+                         instance=port_instance(target.settings.port))
     turnaround = args.timeout if args.timeout is not None else (
         SCAN_TURNAROUND_S if args.command == "scan" else DEFAULT_TURNAROUND_S)
-    port = open_port(target.settings)
-    try:
-        retries = args.retries if args.retries is not None else (
-            SCAN_RETRIES if args.command == "scan" else DEFAULT_RETRIES)
+    retries = args.retries if args.retries is not None else (
+        SCAN_RETRIES if args.command == "scan" else DEFAULT_RETRIES)
+    holder = host_holding(target.settings.port)
+    if holder is not None:  # a host owns the bus: go through its diagnostics lane
+        port, master = open_through_host(target.settings, holder, stats, turnaround, retries,
+                                         args.baud is not None)
+    else:
+        port = open_port(target.settings)
         master = ModbusMaster(port, target.settings, stats, turnaround, retries)
+    try:
         return _command(args, master, target, profile, session_dir)
     finally:
-        port.close()
+        close_port(port)
         save_session(session_dir, stats)
 
 
@@ -196,12 +257,17 @@ def _command(args, master, target, profile, session_dir) -> int:
             lambda *_: None)
         result = commands.scan(master, target, args.units, profile, show)
         _emit(args, result, render.scan(result))
+        if result["missing"] and result["devices"]:
+            sys.stderr.write("%d unit(s) the site names did not answer (MISSING above)\n"
+                             % len(result["missing"]))
+            return 1
         if not result["devices"]:
             from controller.field.errors import NoDevice, WrongBaud
             from controller.field.modbus_master import probe_bauds
 
             probe_unit = target.expected[0].unit if target.expected else args.units[0]
-            found = probe_bauds(master, probe_unit) if "://" not in target.settings.port else 0
+            found = (probe_bauds(master, probe_unit)
+                     if "://" not in target.settings.port and not master.relayed else 0)
             if found:
                 raise WrongBaud("no unit answered at %d baud, but unit %d answers at %d baud"
                                 % (target.settings.baud, probe_unit, found),
@@ -243,22 +309,29 @@ def _command(args, master, target, profile, session_dir) -> int:
         result = commands.write(master, args.unit, args.register, args.value, profile, confirm)
         _emit(args, result, render.write(result))
     elif cmd == "bus":
+        port, instance = target.settings.port, master.stats.instance
         if args.reset:
-            clear_session(session_dir, target.settings.port)
-        units = args.units or sorted(load_session(session_dir, target.settings.port).units)
+            clear_session(session_dir, port)
+        expected = {d.unit: d.name for d in target.expected}
+        units = args.units or sorted(set(load_session(session_dir, port, instance).units)
+                                     | set(expected))
         master.retries = 0  # a poll is one request: the rates are the line's, not the retries'
-        for _ in range(args.poll):
-            for unit in units:
+        show = render.poll_progress if not args.json else (lambda *_: None)
+        total = args.poll * len(units)
+        for round_ in range(args.poll):
+            for index, unit in enumerate(units):
                 try:
                     master.read_registers(unit, 0, 1)
                 except Exception:  # noqa: BLE001 - every failure is already counted in stats
                     pass
+                show(round_ * len(units) + index + 1, total, args.poll)
         save_session(session_dir, master.stats)
         master.stats.units.clear()
         master.stats.total = type(master.stats.total)()
-        session = load_session(session_dir, target.settings.port)
-        result = {"ok": True, "port": target.settings.port,
+        session = load_session(session_dir, port, instance)
+        result = {"ok": True, "port": port,
                   "since": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(session.started)),
-                  "polled": {"rounds": args.poll, "units": units}, **bus_view(session)}
+                  "polled": {"rounds": args.poll, "units": units},
+                  **bus_view(session, expected)}
         _emit(args, result, render.bus(result))
     return 0

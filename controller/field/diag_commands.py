@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from controller.field import register_catalog as catalog
 from controller.field.bus_target import BusTarget
-from controller.field.errors import NotConfirmed, UsageError
+from controller.field.errors import NoDevice, NotConfirmed, UsageError, WrongBaud
 from controller.field.identify import Identity, identify, read_point
 from controller.field.modbus_master import (
     ModbusMaster,
@@ -225,17 +225,27 @@ def snapshot(master: ModbusMaster, unit: int, ident: Identity, profile: Profile 
 def watch(master: ModbusMaster, unit: int, profile: Profile | None, count: int,
           interval_s: float, show: Callable[[dict], None]) -> dict:
     ident = who(master, unit, profile)
-    shown = 0
+    shown = missed = in_row = 0
     last = None
     while count <= 0 or shown < count:
         started = time.monotonic()
-        last = snapshot(master, unit, ident, profile)
-        show(last)
+        try:
+            last = snapshot(master, unit, ident, profile)
+            in_row = 0
+        except (NoDevice, WrongBaud) as exc:
+            # one lost answer on a live bus is normal: say so and keep watching (Ctrl-C stops)
+            missed += 1
+            in_row += 1
+            show({"ok": False, "unit": unit, "missed": True, "missed_in_row": in_row,
+                  "missed_total": missed, "at": time.strftime("%H:%M:%S"),
+                  "message": exc.message})
+        else:
+            show(last)
         shown += 1
         if count > 0 and shown >= count:
             break
         time.sleep(max(0.0, interval_s - (time.monotonic() - started)))
-    return {"ok": True, "unit": unit, "refreshes": shown, "last": last}
+    return {"ok": True, "unit": unit, "refreshes": shown, "missed": missed, "last": last}
 
 
 # ---------------------------------------------------------------- read / write
@@ -301,7 +311,8 @@ def write(master: ModbusMaster, unit: int, key: str, text: str, profile: Profile
     question = "write %d (%s) to %s, register %d of unit %d (%s)?" % (
         value, shown, label, address, unit, ident.kind)
     if not confirm(question):
-        raise NotConfirmed("write not confirmed: nothing was written",
+        raise NotConfirmed("nothing was sent to unit %d: the write of %s was not confirmed"
+                           % (unit, label),
                            "answer y at the prompt, or pass --yes in scripts")
     require(master, unit, lambda: master.write_register(unit, address, value),
             "writing %s" % label)

@@ -90,6 +90,11 @@ def show_snapshot(snap: dict, as_json: bool) -> None:
     if as_json:
         print(json.dumps(snap), flush=True)
         return
+    if snap.get("missed"):  # keep the last view on screen, note the gap under it
+        print("no answer at %s (%d in a row, %d in all): %s; still watching"
+              % (snap["at"], snap["missed_in_row"], snap["missed_total"], snap["message"]),
+              flush=True)
+        return
     if sys.stdout.isatty():
         sys.stdout.write("\x1b[H\x1b[2J")  # redraw in place: a live view, not a scroll
     print(snapshot(snap) + "\n", flush=True)
@@ -123,9 +128,13 @@ def bus(r: dict) -> str:
                 c["frame_errors"] + c["wrong_unit"], c["exceptions"],
                 "%.1f%%" % (100 * c["error_rate"])]
 
-    rows = [row("unit %s" % u, c) for u, c in r["session"]["units"].items()]
+    names = r["session"].get("names", {})
+    never = set(r["session"].get("never_answered", []))
+    rows = [row("unit %s%s%s" % (u, " " + names[u] if u in names else "",
+                                 " NEVER ANSWERED" if int(u) in never else ""), c)
+            for u, c in r["session"]["units"].items()]
     rows.append(row("total", r["session"]["total"]))
-    head = "bus errors seen by this host on %s since %s (units that answered)" % (
+    head = "bus errors seen by this host on %s since %s (units that answered, and the site's)" % (
         r["port"], r["since"])
     text = head + "\n" + _table(rows, ["", "requests", "answers", "timeouts", "crc", "framing",
                                        "exceptions", "error rate"])
@@ -147,6 +156,22 @@ def _ranges(units: list[int]) -> str:
             out.append(str(start) if start == prev else "%d-%d" % (start, prev))
             start = prev = u
     return ",".join(out)
+
+
+def poll_progress(done: int, total: int, rounds: int) -> None:
+    """Polling progress on stderr: a bar on a terminal, a line every tenth otherwise."""
+    if total <= 0:
+        return
+    if sys.stderr.isatty():
+        width = 30
+        filled = width * done // total
+        sys.stderr.write("\rpolling [%s%s] %d/%d requests" % ("#" * filled, "." * (width - filled),
+                                                             done, total))
+        if done >= total:
+            sys.stderr.write("\n")
+    elif done == total or done % max(total // 10, 1) == 0:
+        sys.stderr.write("polling: %d/%d requests (%d rounds)\n" % (done, total, rounds))
+    sys.stderr.flush()
 
 
 def progress(done: int, total: int, found: int) -> None:

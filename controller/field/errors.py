@@ -9,6 +9,7 @@ class FieldError(Exception):
 
     exit_code = 1
     kind = "error"
+    prefix = "error"  # how the message starts on stderr
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -59,6 +60,14 @@ class DeviceRefused(FieldError):
         self.code = code
 
 
+class SiteInvalid(FieldError):
+    """The site file has problems (every one listed, with its line and fix): refused, exit 1 as
+    `campusguard site check`, `run` and `sim up` refuse it."""
+
+    kind = "site_invalid"
+    exit_code = 1
+
+
 class UsageError(FieldError):
     """The command line asks for something that cannot be done (unknown register, read-only...)."""
 
@@ -67,8 +76,12 @@ class UsageError(FieldError):
 
 
 class NotConfirmed(FieldError):
-    kind = "not_confirmed"
-    exit_code = 9
+    """The technician did not confirm a write (answered no, or no terminal and no --yes): not an
+    error of the tool, a refusal, exit 1 as every refusal of the CLI."""
+
+    kind = "not_written"
+    exit_code = 1
+    prefix = "not written"
 
 
 class FlashError(FieldError):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -17,12 +19,13 @@ from controller.field.device_config import (
     parse_params,
     validate,
 )
-from controller.field.errors import ProofFailed, UsageError
+from controller.field.errors import NoSuchPort, ProofFailed, UsageError
 from controller.field.firmware_bundle import BOARD_ARCH, build_bundle
 from controller.field.guarded import run_guarded
-from controller.field.modbus_master import ModbusMaster
+from controller.field.host_relay import host_holding, open_through_host
+from controller.field.modbus_master import DEFAULT_RETRIES, DEFAULT_TURNAROUND_S, ModbusMaster
 from controller.field.proof import prove
-from controller.field.serial_link import SerialSettings, open_port
+from controller.field.serial_link import SerialSettings, close_port, open_port
 from controller.field.site_file import read_site
 from protocols.serial_number import serial_number
 
@@ -142,6 +145,14 @@ def _bus_settings(args, config: DeviceConfig) -> SerialSettings:
     return SerialSettings(args.bus_port, config.baud, config.parity, config.stopbits)
 
 
+def _require_port(port: str, what: str) -> None:
+    """A dry run says now what the real run would hit: a port that is not there."""
+    if "://" not in port and not os.path.exists(port):
+        raise NoSuchPort("no serial port %s (%s)" % (port, what),
+                         "check the adapter is plugged in and the name: ls /dev/ttyUSB* "
+                         "/dev/ttyACM*")
+
+
 def _flash(args) -> int:
     config = device_config(args)
     out: dict = {"ok": True, "config": config.as_json(), "device": config.name}
@@ -150,43 +161,70 @@ def _flash(args) -> int:
         if not args.board or not args.port:
             raise UsageError("--board and --port are needed to flash",
                              "e.g. --board esp32 --port /dev/ttyUSB0 (or --prove-only)")
+        if args.dry_run:  # a real run hears it from mpremote ("failed to access ...")
+            _require_port(args.port, "the board's USB port, --port")
+            if args.bus_port:
+                _require_port(args.bus_port, "the device's RS-485 bus, --bus-port")
+        temporary = args.bundle_dir is None
         bundle_dir = Path(args.bundle_dir or tempfile.mkdtemp(prefix="campusguard-bundle-"))
-        say("building the %s bundle in %s ..." % (args.board, bundle_dir))
-        bundle = build_bundle(args.board, bundle_dir, config)
-        backup = Path(args.backup_dir).resolve() / ("%s-%s-config.json" % (
-            config.name or "unit%d" % config.unit, time.strftime("%Y%m%d-%H%M%S")))
-        steps = mpremote_plan.plan(bundle_dir, args.port, backup)
-        out["bundle"] = {"directory": str(bundle_dir), "files": len(bundle.files)}
-        out["plan"] = mpremote_plan.describe(steps)
-        if args.dry_run:
-            out["proof"] = "would read identification and configuration back on %s" % (
-                args.bus_port or ("the simulated bus" if args.sim else "--bus-port"))
-            if args.json:
-                print(json.dumps(out))
-            else:
-                print("plan (dry run, nothing changed):")
-                for i, step in enumerate(out["plan"], 1):
-                    print("  %d. %s\n     %s" % (i, step["why"], step["command"]))
-                print("  %d. %s" % (len(steps) + 1, out["proof"]))
-            return 0
-        backup.parent.mkdir(parents=True, exist_ok=True)
-        say("copying to the board on %s with mpremote ..." % args.port)
-        out["steps"] = mpremote_plan.run(steps, say)
-        out["backup"] = str(backup) if backup.exists() else None
+        try:
+            return _flash_bundle(args, config, out, say, bundle_dir, temporary)
+        finally:
+            if temporary:  # nothing left behind, dry run or not: --bundle-dir keeps one
+                shutil.rmtree(bundle_dir, ignore_errors=True)
     elif args.dry_run:
         raise UsageError("--dry-run with --prove-only does nothing", "drop one of them")
+    return _prove_step(args, config, out, say)
+
+
+def _flash_bundle(args, config, out: dict, say, bundle_dir: Path, temporary: bool) -> int:
+    say("building the %s bundle in %s ..." % (args.board, bundle_dir))
+    bundle = build_bundle(args.board, bundle_dir, config)
+    backup = Path(args.backup_dir).resolve() / ("%s-%s-config.json" % (
+        config.name or "unit%d" % config.unit, time.strftime("%Y%m%d-%H%M%S")))
+    steps = mpremote_plan.plan(bundle_dir, args.port, backup)
+    out["bundle"] = {"directory": str(bundle_dir), "files": len(bundle.files),
+                     "temporary": temporary}
+    out["plan"] = mpremote_plan.describe(steps)
+    if args.dry_run:
+        out["proof"] = "would read identification and configuration back on %s" % (
+            args.bus_port or ("the simulated bus" if args.sim else "--bus-port"))
+        if args.json:
+            print(json.dumps(out))
+        else:
+            print("plan (dry run, nothing changed):")
+            for i, step in enumerate(out["plan"], 1):
+                print("  %d. %s\n     %s" % (i, step["why"], step["command"]))
+            print("  %d. %s" % (len(steps) + 1, out["proof"]))
+            if temporary:
+                print("(the bundle was built in a temporary directory and removed; "
+                      "--bundle-dir DIR keeps it)")
+        return 0
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    say("copying to the board on %s with mpremote ..." % args.port)
+    out["steps"] = mpremote_plan.run(steps, say)
+    out["backup"] = str(backup) if backup.exists() else None
+    return _prove_step(args, config, out, say)
+
+
+def _prove_step(args, config, out: dict, say) -> int:
     if args.no_prove:
         out["proof"] = None
         print(json.dumps(out)) if args.json else say("proof skipped (--no-prove)")
         return 0
     settings = _bus_settings(args, config)
     say("proving unit %d on %s ..." % (config.unit, settings.describe()))
-    port = open_port(settings)
-    try:
+    holder = host_holding(settings.port)
+    if holder is not None:  # the host owns this bus: prove through its diagnostics lane
+        port, master = open_through_host(settings, holder, SessionStats(port=settings.port),
+                                         DEFAULT_TURNAROUND_S, DEFAULT_RETRIES, True)
+    else:
+        port = open_port(settings)
         master = ModbusMaster(port, settings, SessionStats(port=settings.port))
+    try:
         result = prove(master, config, args.boot_timeout)
     finally:
-        port.close()
+        close_port(port)
     out["proof"] = result.as_dict()
     out["ok"] = result.passed
     if args.json:
@@ -196,4 +234,6 @@ def _flash(args) -> int:
             print("  %-4s %-28s expected %-14s found %s" % ("ok" if check.ok else "BAD",
                                                           check.what, check.expected, check.found))
         print("%s: %s" % ("PASS" if result.passed else "FAIL", result.reason))
+        if not result.passed:
+            print("  fix: %s" % result.fix)
     return 0 if result.passed else ProofFailed.exit_code

@@ -17,7 +17,7 @@ def run_guarded(args: argparse.Namespace, command: Callable[[argparse.Namespace]
     except FieldError as exc:
         if args.json:
             print(json.dumps(exc.as_dict()))
-        sys.stderr.write("error: %s\n" % exc.message)
+        sys.stderr.write("%s: %s\n" % (exc.prefix, exc.message))
         if exc.hint:
             sys.stderr.write("  fix: %s\n" % exc.hint)
         return exc.exit_code

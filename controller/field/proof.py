@@ -32,10 +32,11 @@ class ProofResult:
     passed: bool
     reason: str  # one line: why it passed or the first thing that failed
     checks: tuple[Check, ...]
+    fix: str = ""  # what to do about a failure ("" when it passed)
 
     def as_dict(self) -> dict:
         return {"passed": self.passed, "result": "PASS" if self.passed else "FAIL",
-                "reason": self.reason,
+                "reason": self.reason, "fix": self.fix,
                 "checks": [{"what": c.what, "expected": c.expected, "found": c.found, "ok": c.ok}
                            for c in self.checks]}
 
@@ -60,10 +61,18 @@ def prove(master: ModbusMaster, config: DeviceConfig, boot_timeout_s: float = 10
         if unit != FALLBACK_UNIT and _wait_for(master, FALLBACK_UNIT, 0):
             reason += ("; a device answers at unit %d: it did not accept its config.json "
                        "(see `campusguard diag info %d`)" % (FALLBACK_UNIT, FALLBACK_UNIT))
+            fix = ("read why with `campusguard diag info %d`, correct the site file's entry "
+                   "(campusguard site check), then flash the configuration again"
+                   % FALLBACK_UNIT)
         else:
             reason += (": wrong unit address, wrong bus or baud, or the board did not boot "
                        "(run `campusguard diag scan` on the bus to see who is there)")
-        return ProofResult(False, reason, (Check("answers at unit", str(unit), "no answer"),))
+            fix = ("run `campusguard diag scan` on %s to find the unit it answers at; if it "
+                   "answers at another unit or speed, flash it again with the site's unit and "
+                   "baud; if nothing answers, check A/B wiring, power and the board's console, "
+                   "or raise --boot-timeout" % master.settings.port)
+        return ProofResult(False, reason, (Check("answers at unit", str(unit), "no answer"),),
+                           fix)
     checks: list[Check] = []
     try:
         objects = master.device_id(unit)
@@ -99,6 +108,24 @@ def prove(master: ModbusMaster, config: DeviceConfig, boot_timeout_s: float = 10
     if bad:
         first = bad[0]
         return ProofResult(False, "%s is %s, expected %s" % (first.what, first.found,
-                                                             first.expected), tuple(checks))
+                                                             first.expected), tuple(checks),
+                           fix_for(first))
     return ProofResult(True, "unit %d is a %s, firmware %s, configured as asked (%d checks)"
                        % (unit, config.role, revision, len(checks)), tuple(checks))
+
+
+def fix_for(check: Check) -> str:
+    """What an installer does about the first check that failed."""
+    if check.what == "reading back":
+        return ("the line lost answers: see `campusguard diag bus` on this port (noise, "
+                "termination, another master), then prove again with --prove-only")
+    if check.what in ("product code", "vendor", "revision matches fw_version", "role"):
+        return ("this board runs other firmware than the bundle for a %s: flash it again "
+                "(campusguard flash --board ... --port ... --site ... --device ...)" % (
+                    check.expected if check.what == "role" else "device of this role"))
+    if check.what == "configuration valid":
+        return ("the board rejected its configuration: `campusguard diag info` shows its fault "
+                "log; correct the site file (campusguard site check) and flash again")
+    return ("the board kept a configuration other than the site's (%s): flash the configuration "
+            "again (campusguard flash ... --site FILE --device NAME), or correct the site file "
+            "if the board is right" % check.what)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import serial
 
 from controller.field.errors import FieldError, NoSuchPort, PortBusy, PortPermissionDenied
+from controller.service.host_locks import LockHeld, hold_port
 
 PARITIES = {"N": serial.PARITY_NONE, "E": serial.PARITY_EVEN, "O": serial.PARITY_ODD}
 COMMON_BAUDS = (9600, 19200, 38400, 57600, 115200)
@@ -37,6 +38,14 @@ def open_port(settings: SerialSettings) -> serial.SerialBase:
             "check the adapter is plugged in and the name: ls /dev/ttyUSB* /dev/ttyACM* "
             "(or python -m serial.tools.list_ports)",
         )
+    lock = None
+    if is_path:
+        try:  # named, so a host started meanwhile says who has the port (and we say who has it)
+            lock = hold_port(settings.port, "campusguard diag")
+        except LockHeld as exc:
+            raise PortBusy(str(exc).split(". Fix:")[0],
+                           "stop it first; when it is a `campusguard run`, run diag with "
+                           "--state-dir of that host to go through it") from None
     try:
         port = serial.serial_for_url(
             settings.port,
@@ -47,11 +56,20 @@ def open_port(settings: SerialSettings) -> serial.SerialBase:
             timeout=0,
             exclusive=True if is_path else None,
         )
-    except serial.SerialException as exc:
+    except (serial.SerialException, OSError) as exc:
+        if lock is not None:
+            lock.release()
         raise _explain(settings.port, exc) from exc
-    except OSError as exc:
-        raise _explain(settings.port, exc) from exc
+    port._campusguard_lock = lock  # held as long as the port object lives (released with it)
     return port
+
+
+def close_port(port: serial.SerialBase) -> None:
+    """Close the port and let go of its lock (see open_port)."""
+    port.close()
+    lock = getattr(port, "_campusguard_lock", None)
+    if lock is not None:
+        lock.release()
 
 
 def _explain(port: str, exc: Exception) -> FieldError:

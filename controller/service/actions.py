@@ -33,6 +33,7 @@ from controller.policy.inputs import (
     PanicReset,
     SelfTestStart,
 )
+from controller.service.registry import unknown_device
 from controller.store.errors import StoreUnavailable
 from protocols import events as E
 
@@ -95,7 +96,7 @@ class Actions:
         if verb not in VERBS:
             return self._refused(f"unknown action {verb!r}. Fix: use one of {', '.join(VERBS)}")
         if verb not in SAFER:
-            why = self._precheck(verb, actor, zone, kind)
+            why = self._precheck(verb, actor, zone, kind) or unknown_device(host.site, device)
             if why is not None:
                 host.log(E.OPERATOR_ACTION, f"{actor.describe()} asked to {verb} from "
                          f"{actor.origin}: refused: {why}", zone=zone, device=device,

@@ -29,8 +29,11 @@ from controller.policy.decision import AlarmReport, Decision
 from controller.policy.inputs import DeviceRestore, DeviceTrouble, SmokeTestMode
 from controller.service.actions import Actions
 from controller.service.control_server import ControlServer
+from controller.service.diag_relay import DiagRelay
 from controller.service.dispatcher import Dispatcher, Trigger
+from controller.service.host_locks import hold_host, release_all
 from controller.service.identity_hookup import operator_store, sessions
+from controller.service.maintenance import Maintenance
 from controller.service.paths import StatePaths
 from controller.service.permissions import secure_state_dir
 from controller.service.policy_inputs import policy_event
@@ -39,6 +42,7 @@ from controller.service.reconcile import StartupReconciler
 from controller.service.registry import Registry
 from controller.service.startup_state import open_startup_state
 from controller.service.status_extra import lockdown_status, pending_clear
+from controller.service.status_truth import truthful_status
 from controller.service.store_trouble import StoreTrouble
 from controller.site.model import Site
 from controller.store.errors import StoreUnavailable
@@ -66,12 +70,15 @@ class Host:
         self.paths = paths
         self.policy_clock = policy_clock
         secure_state_dir(paths.root)  # umask 0o027, dir 0750: owner and group only
+        # refused (LockHeld) before a byte is written when another host has the dir or a port
+        self._locks = hold_host(paths.root, [p.port for p in ports.values()])
         opened = open_startup_state(paths)  # a damaged store or state is moved aside, never fatal
         self.store, self.state = opened.store, opened.state
         self.store_trouble = StoreTrouble(self, opened.problems)
         self.writer = EventWriter(self.store, self.store_trouble.changed)
         self.reconciler = StartupReconciler(self, opened.presses)
         self.registry = Registry(site, self._on_changes, self._desired_mode)
+        self.maintenance = Maintenance(self)  # technicians' windows (diag maintenance)
         self.schedulers: dict[str, BusScheduler] = {}
         for bus, port in ports.items():
             timing = BusTiming(port.baud) if turnaround_s is None else BusTiming(port.baud, turnaround_s)
@@ -101,7 +108,8 @@ class Host:
         self._tasks.append(asyncio.create_task(self.writer.run(), name="event-writer"))
         self.log(E.SERVICE_START, f"host started for {self.site.name} ({self.site.path}); "
                  f"mode {self.state.mode}", data={"mode": self.state.mode,
-                                                  "buses": list(self.schedulers)})
+                                                  "buses": list(self.schedulers),
+                                                  "timezone": self.site.timezone})
         self.store_trouble.startup_problems()
         if self.site.alarm.receivers:
             from controller.alarm.config import AlarmConfig
@@ -122,6 +130,8 @@ class Host:
         self._tasks.append(asyncio.create_task(self._ticker(), name="policy-tick"))
         self.control = ControlServer(self)
         await self.control.start()
+        self.diag = DiagRelay(self)  # `campusguard diag` through this host (DIR/diag.sock)
+        await self.diag.start()
         self._update_siren()
         from controller.operations.host_link import start_operations
         self.operations = start_operations(self)
@@ -131,6 +141,9 @@ class Host:
             await self.control.stop()
         if getattr(self, "operations", None) is not None:
             await self.operations.close()
+        if getattr(self, "diag", None) is not None:
+            await self.diag.stop()
+        self.maintenance.close()
         for task in self._tasks[1:]:
             task.cancel()
         for scheduler in self.schedulers.values():
@@ -151,6 +164,7 @@ class Host:
         with contextlib.suppress(asyncio.CancelledError):
             await self._tasks[0]
         self.store.close()
+        release_all(self._locks)
 
     # ------------------------------------------------------------------ event log
     def log(self, kind: str, message: str, *, device: str | None = None, zone: str | None = None,
@@ -305,6 +319,8 @@ class Host:
 
         def still_offline() -> None:
             self._offline_timers.pop(device, None)
+            if self.maintenance.holds(device):
+                return  # the technician has it; the window's end looks again
             if self.schedulers[bus].health[device].online is False:
                 self._troubled.add(device)
                 self.decide(DeviceTrouble(device, "offline", reason), trigger_now("device.offline"))
@@ -332,7 +348,7 @@ class Host:
                 "cycles": stats.cycles, "transactions": stats.transactions,
                 "failures": stats.failures, "reopens": stats.reopens,
             }
-        return {
+        return truthful_status(self.state, self.site, self.maintenance, {
             "site": self.site.name,
             "mode": self.state.mode,
             "zones": self.state.zones(self.site),
@@ -343,4 +359,4 @@ class Host:
             "drill": None if self.state.drill is None else self.state.drill.kind,
             "alarm": self.alarm_service.status() if self.alarm_service is not None else None,
             "store": self.store_trouble.status(),
-        }
+        })

@@ -15,6 +15,18 @@ from protocols import registers as R
 AnyDevice = RoleDevice | ProfileDevice
 
 
+def device_names(site: Site) -> list[str]:
+    """Every name a guard may give as --device: devices and the named inputs of input modules."""
+    return [n for d in site.devices for n in (d.name, *(i.name for i in d.inputs))]
+
+
+def unknown_device(site: Site, name: str | None) -> str | None:
+    """Why --device NAME cannot be acted on (no such device, with the valid names), or None."""
+    if name is None or site.zone_of(name) is not None:
+        return None
+    return f"no device {name!r} in {site.path}. Fix: use one of {', '.join(device_names(site))}"
+
+
 def device_setups(site: Site) -> list[DeviceSetup]:
     out = []
     for dev in site.devices:

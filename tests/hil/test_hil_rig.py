@@ -16,14 +16,22 @@ REPO = Path(__file__).resolve().parents[2]
 BENCH_RIG = REPO / "hil" / "wiring" / "bench-rig.toml"
 
 SITE = """
+[site]
+name = "rig"
+timezone = "UTC"
+[[zones]]
+name = "z"
+description = "test zone"
 [[buses]]
 name = "bus-a"
 baud = 115200
+port = "/dev/null"
 [[devices]]
 name = "gate-1"
 bus = "bus-a"
 unit = 1
 role = "gate"
+zone = "z"
 [devices.plant]
 travel_s = 0.2
 [[devices]]
@@ -31,6 +39,7 @@ name = "panic-1"
 bus = "bus-a"
 unit = 2
 role = "panic"
+zone = "z"
 """
 
 HIL = """

@@ -18,10 +18,16 @@ def write_site(directory: Path, body: str, name: str = "site.toml") -> Path:
 THIRD_PARTY_SITE = """
     [site]
     name = "third-party test site"
+    timezone = "UTC"
+
+    [[zones]]
+    name = "z"
+    description = "test zone"
 
     [[buses]]
     name = "b1"
     baud = 19200
+    port = "/dev/null"
     parity = "N"
     stopbits = 1
 
@@ -30,12 +36,14 @@ THIRD_PARTY_SITE = """
     bus = "b1"
     unit = 30
     profile = "generic-rs485-smoke"
+    zone = "z"
 
     [[devices]]
     name = "hall-inputs"
     bus = "b1"
     unit = 31
     profile = "generic-di-8"
+    zone = "z"
     [[devices.inputs]]
     channel = 1
     name = "pool-panic"

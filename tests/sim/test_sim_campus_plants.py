@@ -17,16 +17,23 @@ pytestmark = [pytest.mark.timeout(60), pytest.mark.slow]
 SITE = """
     [site]
     name = "plant wiring"
+    timezone = "UTC"
+
+    [[zones]]
+    name = "z"
+    description = "test zone"
 
     [[buses]]
     name = "line"
     baud = 115200
+    port = "/dev/null"
 
     [[devices]]
     name = "gate"
     bus = "line"
     unit = 1
     role = "gate"
+    zone = "z"
     [devices.plant]
     travel_s = 1.0
 
@@ -35,18 +42,21 @@ SITE = """
     bus = "line"
     unit = 2
     role = "bollard"
+    zone = "z"
 
     [[devices]]
     name = "station"
     bus = "line"
     unit = 3
     role = "panic"
+    zone = "z"
 
     [[devices]]
     name = "detector"
     bus = "line"
     unit = 4
     role = "smoke"
+    zone = "z"
 """
 
 GATE_STATE = R.address(R.GATE, "state")

@@ -17,38 +17,49 @@ pytestmark = [pytest.mark.timeout(60), pytest.mark.slow]
 SITE = """
     [site]
     name = "cli"
+    timezone = "UTC"
+
+    [[zones]]
+    name = "z"
+    description = "test zone"
 
     [[buses]]
     name = "gate-bus"
     baud = 115200
+    port = "/dev/null"
 
     [[buses]]
     name = "building-bus"
     baud = 19200
+    port = "/dev/null"
 
     [[devices]]
     name = "gate"
     bus = "gate-bus"
     unit = 1
     role = "gate"
+    zone = "z"
 
     [[devices]]
     name = "bollard"
     bus = "gate-bus"
     unit = 2
     role = "bollard"
+    zone = "z"
 
     [[devices]]
     name = "station"
     bus = "building-bus"
     unit = 1
     role = "panic"
+    zone = "z"
 
     [[devices]]
     name = "detector"
     bus = "building-bus"
     unit = 11
     role = "smoke"
+    zone = "z"
 """
 
 

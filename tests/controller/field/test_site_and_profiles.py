@@ -1,5 +1,5 @@
 """The field tools read the site file through controller.site (every problem with its line, exit
-code 2) and profiles through controller.profiles, decoding values as a technician reads them."""
+code 1, as `site check`) and profiles through controller.profiles, decoding values as a technician reads them."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ def test_a_bad_site_file_is_refused_with_its_line_and_key(tmp_path, cli):
     out = tmp_path / "b"
     r = cli("bundle", "--board", "esp32", "--out", str(out), "--site", str(bad),
             "--device", "main-gate-slider")
-    assert r.code == 2 and "%s:%d" % (bad, line) in r.err and "devices[1].unit" in r.err, r.err
+    assert r.code == 1 and "%s:%d" % (bad, line) in r.err and "devices[1].unit" in r.err, r.err
     assert not out.exists()
     r = cli("diag", "scan", "--site", str(bad), "--bus", "gate-bus")
-    assert r.code == 2 and "%s:%d" % (bad, line) in r.err, r.err
+    assert r.code == 1 and "%s:%d" % (bad, line) in r.err, r.err
 
 
 def test_unknown_bus_names_the_buses_of_the_site(cli):
