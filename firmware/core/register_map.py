@@ -29,13 +29,13 @@ for _name in dir(_R):
 for _name in _KEEP_TUPLES:
     _g[_name] = getattr(_R, _name)
 COMMON = _compact(_R.COMMON)
-_blocks = [None, None, None, None, None]
-_state_names = [None, None, None, None, None]
+_blocks = [None] * len(_R.ROLE_BLOCKS)
+_state_names = [None] * len(_R.ROLE_BLOCKS)
 del _g, _name, _v
 
 
 def role_block(code):
-    """The compact register block of role code (1..4), or None for role "none"."""
+    """The compact register block of role code (1..7), or None for role "none"."""
     if not 0 < code < len(_blocks):
         return None
     if _blocks[code] is None and _R is not None:
