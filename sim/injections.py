@@ -40,6 +40,10 @@ ACTIONS = (
     Action(
         "position", "device", "number", "place a gate leaf or a bollard: 0 closed/down .. 1 open/up"
     ),
+    Action("door", "device", "open|closed", "a door's position switch: propped open, or closed"),
+    Action("door-force", "device", "", "a door forced open against its lock"),
+    Action("rex", "device", "", "a person inside presses request-to-exit and pushes the door"),
+    Action("button-unlock", "device", "", "press a door's local unlock button"),
     Action(
         "power",
         "device",

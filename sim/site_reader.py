@@ -36,6 +36,7 @@ class SimDevice:
     profile: str  # third-party profile name, or "" for our own firmware
     evacuation_route: bool  # GB 50116 §4.10.3: opens on fire
     fire_lane: bool  # bollard lowers on fire
+    fail_secure: bool = False  # door: the lock is a fail-secure strike (else a fail-safe maglock)
     params: dict[str, int] = field(default_factory=dict)  # firmware parameters by register name
     plant: dict[str, float] = field(default_factory=dict)  # simulator physics (travel_s, ...)
     inputs: tuple[dict[str, Any], ...] = ()  # [[devices.inputs]] of an input module
@@ -52,6 +53,8 @@ class SimDevice:
             flags |= registers.FLAG_EVACUATION_ROUTE
         if self.fire_lane:
             flags |= registers.FLAG_FIRE_LANE
+        if self.fail_secure:
+            flags |= registers.FLAG_FAIL_SECURE
         return flags
 
 
@@ -179,10 +182,12 @@ def _device(path: Path, index: int, entry: dict[str, Any], bus_names: set[str]) 
     profile = _get(path, where, entry, "profile", str, "")
     if bool(role) == bool(profile):
         raise SiteFileError(
-            f"{path}: {where} needs exactly one of role (gate|bollard|panic|smoke) or profile"
+            f"{path}: {where} needs exactly one of role ({'|'.join(registers.ROLE_NAMES[1:])}) or profile"
         )
     if role and role not in registers.ROLE_NAMES[1:]:
-        raise SiteFileError(f"{path}: {where}.role = {role!r}: use gate, bollard, panic or smoke")
+        raise SiteFileError(
+            f"{path}: {where}.role = {role!r}: use one of {', '.join(registers.ROLE_NAMES[1:])}"
+        )
     params = _get(path, where, entry, "params", dict, {})
     for key, value in params.items():
         if isinstance(value, bool) or not isinstance(value, int):
@@ -206,6 +211,7 @@ def _device(path: Path, index: int, entry: dict[str, Any], bus_names: set[str]) 
         profile=profile,
         evacuation_route=bool(entry.get("evacuation_route", False)),
         fire_lane=bool(entry.get("fire_lane", False)),
+        fail_secure=bool(entry.get("fail_secure", False)),
         params=dict(params),
         plant={key: float(value) for key, value in plant.items()},
         inputs=tuple(dict(v) for v in inputs),

@@ -17,6 +17,7 @@ ACTIONS = MODE_ACTIONS + (
     "open", "close", "lock", "unlock",  # gates
     "raise", "lower", "efo",  # bollards (efo: emergency fast raise)
     "panic_ack", "panic_reset",  # panic stations (PANIC_COMMAND_ACK, PANIC_RESET_KEY)
+    "arm", "disarm",  # intrusion zones (doors use lock/unlock)
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from controller.policy import clear, drill, fire, lockdown, panic, schedule, trouble
+from controller.policy import clear, drill, fire, intrusion, lockdown, panic, schedule, trouble
 from controller.policy.decision import Decision
 from controller.policy.effects import Effects
 from controller.policy.inputs import (
@@ -20,6 +20,8 @@ from controller.policy.inputs import (
     GuardClear,
     GuardFireConfirm,
     GuardLockdown,
+    IntrusionAlarm,
+    IntrusionBypass,
     KeySwitchOff,
     KeySwitchOn,
     PanicPressed,
@@ -49,6 +51,8 @@ _HANDLERS = {
     DrillEnd: drill.on_drill_end,
     DeviceTrouble: trouble.on_trouble,
     DeviceRestore: trouble.on_restore,
+    IntrusionAlarm: intrusion.on_intrusion_alarm,
+    IntrusionBypass: intrusion.on_intrusion_bypass,
 }
 
 

@@ -19,7 +19,8 @@ def device_setups(site: Site) -> list[DeviceSetup]:
     out = []
     for dev in site.devices:
         flags = (R.FLAG_EVACUATION_ROUTE if dev.evacuation_route else 0) | (
-            R.FLAG_FIRE_LANE if dev.fire_lane else 0)
+            R.FLAG_FIRE_LANE if dev.fire_lane else 0) | (
+            R.FLAG_FAIL_SECURE if dev.fail_secure else 0)
         out.append(DeviceSetup(
             name=dev.name, bus=dev.bus, unit=dev.unit, zone=dev.zone, role=dev.role or "",
             profile=dev.profile or "", site_flags=flags,

@@ -141,8 +141,10 @@ def _check_schedule_targets(check: Checker, schedules: list[Schedule],
     kinds = {d.name: d.kind for d in devices}
     for index, schedule in enumerate(schedules):
         path = ("schedules", index)
-        for key, want in (("open", "gate"), ("raise", "bollard")):
-            targets = schedule.open if key == "open" else schedule.raise_
+        for key, want, targets in (("open", "gate", schedule.open),
+                                   ("raise", "bollard", schedule.raise_),
+                                   ("unlock", "door", schedule.unlock),
+                                   ("arm", "intrusion", schedule.arm)):
             for name in targets:
                 if name not in kinds:
                     check.bad_value(path + (key,), name, "no such device",

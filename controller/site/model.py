@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 # Roles we build firmware for (protocols/registers.py ROLE_NAMES); a third-party device has a
 # profile instead, whose `kind` (protocols/profiles/*.toml) says what the host makes of it.
-OUR_ROLES = ("gate", "bollard", "panic", "smoke")
+OUR_ROLES = ("gate", "bollard", "panic", "smoke", "door", "checkpoint", "intrusion")
 USER_ROLES = ("guard", "supervisor", "technician", "installer")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = datetime.weekday()
 
@@ -75,6 +75,7 @@ class Device:
     zone: str
     evacuation_route: bool = False  # GB 50116 §4.10.3: this gate opens on a confirmed fire
     fire_lane: bool = False  # this bollard lowers on a confirmed fire so appliances can pass
+    fail_secure: bool = False  # door: fail-secure strike (else fail-safe maglock); site flag bit 2
     # firmware parameters by register name, range-checked against protocols/registers.py
     params: Mapping[str, int] = field(default_factory=_empty, hash=False)
     # simulator physics (read by sim/, ignored by the host)
@@ -117,6 +118,8 @@ class Schedule:
     open: tuple[str, ...] = ()  # gates opened at start, closed at end
     raise_: tuple[str, ...] = ()  # bollards raised at start, lowered at end (TOML key `raise`)
     line: int = 0
+    unlock: tuple[str, ...] = ()  # doors held unlocked in the window, locked at its end
+    arm: tuple[str, ...] = ()  # intrusion zones armed in the window (at night), disarmed at its end
 
     def active_at(self, local: datetime, holidays: frozenset[date]) -> bool:
         """True when the local wall-clock time `local` lies in this window."""
