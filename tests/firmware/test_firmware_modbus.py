@@ -8,7 +8,7 @@ from protocols import registers as R
 
 pytestmark = pytest.mark.micropython
 
-ROLES = ("gate", "bollard", "panic", "smoke", "door")
+ROLES = ("gate", "bollard", "panic", "smoke", "door", "intrusion")
 
 
 def _common(fw, name):
