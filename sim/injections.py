@@ -44,6 +44,8 @@ ACTIONS = (
     Action("door-force", "device", "", "a door forced open against its lock"),
     Action("rex", "device", "", "a person inside presses request-to-exit and pushes the door"),
     Action("button-unlock", "device", "", "press a door's local unlock button"),
+    Action("intrusion", "device", "on|off", "trip an intrusion zone's detector (--input N, 1-based)"),
+    Action("loop-wiring", "device", "ok|open|short", "cut or short an intrusion loop (--input N)"),
     Action(
         "power",
         "device",

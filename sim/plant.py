@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from protocols import io_points
 from sim.errors import InjectError
-from sim.plants import bollard, door, gate, input_module, panic, smoke
+from sim.plants import bollard, door, gate, input_module, intrusion, panic, smoke
 from sim.site_reader import SimDevice
 
 _ROLE_MODELS: dict[str, ModuleType] = {
@@ -16,6 +16,7 @@ _ROLE_MODELS: dict[str, ModuleType] = {
     "panic": panic,
     "smoke": smoke,
     "door": door,
+    "intrusion": intrusion,
 }
 _ROLE_IO = {
     "gate": io_points.GATE_IO,
@@ -23,6 +24,7 @@ _ROLE_IO = {
     "panic": io_points.PANIC_IO,
     "smoke": io_points.SMOKE_IO,
     "door": io_points.DOOR_IO,
+    "intrusion": io_points.INTRUSION_IO,
 }
 
 

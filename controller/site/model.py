@@ -123,7 +123,10 @@ class Schedule:
 
     def active_at(self, local: datetime, holidays: frozenset[date]) -> bool:
         """True when the local wall-clock time `local` lies in this window."""
-        if local.date() in holidays or WEEKDAYS[local.weekday()] not in self.days:
+        # a window that only arms intrusion zones keeps the campus guarded on holidays too
+        holiday = local.date() in holidays and not (self.arm and not (self.open or self.raise_
+                                                                      or self.unlock))
+        if holiday or WEEKDAYS[local.weekday()] not in self.days:
             return False
         return self.start <= local.time().replace(tzinfo=None) < self.end
 
