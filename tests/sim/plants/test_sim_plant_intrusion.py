@@ -1,8 +1,8 @@
 """Intrusion loops: normal, tripped, cut, shorted read as the firmware's four conditions."""
 
 import pytest
-
 from firmware_free_classify import classify_counts
+
 from sim.errors import InjectError
 from sim.plants import intrusion
 
