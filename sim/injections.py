@@ -46,6 +46,8 @@ ACTIONS = (
     Action("button-unlock", "device", "", "press a door's local unlock button"),
     Action("intrusion", "device", "on|off", "trip an intrusion zone's detector (--input N, 1-based)"),
     Action("loop-wiring", "device", "ok|open|short", "cut or short an intrusion loop (--input N)"),
+    Action("tag", "device", "uid", "a guard presents a tag at a patrol checkpoint (UID: decimal or 0x hex)"),
+    Action("reader-tamper", "device", "on|off", "open a patrol checkpoint reader's enclosure"),
     Action(
         "power",
         "device",

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from protocols import io_points
 from sim.errors import InjectError
-from sim.plants import bollard, door, gate, input_module, intrusion, panic, smoke
+from sim.plants import bollard, checkpoint, door, gate, input_module, intrusion, panic, smoke
 from sim.site_reader import SimDevice
 
 _ROLE_MODELS: dict[str, ModuleType] = {
@@ -17,6 +17,7 @@ _ROLE_MODELS: dict[str, ModuleType] = {
     "smoke": smoke,
     "door": door,
     "intrusion": intrusion,
+    "checkpoint": checkpoint,
 }
 _ROLE_IO = {
     "gate": io_points.GATE_IO,
@@ -25,6 +26,7 @@ _ROLE_IO = {
     "smoke": io_points.SMOKE_IO,
     "door": io_points.DOOR_IO,
     "intrusion": io_points.INTRUSION_IO,
+    "checkpoint": io_points.CHECKPOINT_IO,
 }
 
 

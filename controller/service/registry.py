@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from controller.devices.checkpoint_device import CheckpointDevice
 from controller.devices.model import DeviceView
 from controller.devices.profile_device import ProfileDevice
 from controller.devices.role_device import ChangeSink, RoleDevice
@@ -37,7 +38,8 @@ class Registry:
         self.input_owner: dict[str, ProfileDevice] = {}
         for setup in device_setups(site):
             if setup.role:
-                self.devices[setup.name] = RoleDevice(setup, sink, desired_mode)
+                cls = CheckpointDevice if setup.role == "checkpoint" else RoleDevice
+                self.devices[setup.name] = cls(setup, sink, desired_mode)
             else:
                 device = ProfileDevice(setup, load_profile(setup.profile), sink)
                 self.devices[setup.name] = device

@@ -28,7 +28,7 @@ from controller.site.sections import (
 from protocols import registers as regs
 
 TOP_LEVEL_KEYS = ("site", "buses", "gateways", "zones", "devices", "policy", "schedules",
-                  "holidays", "users", "alarm", "local_io")
+                  "holidays", "users", "alarm", "local_io", "patrol")
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 # Our firmware speaks only these rates (protocols/registers.py BAUD_CODES, baud / 100).
 FIRMWARE_BAUDS = tuple(code * 100 for code in regs.BAUD_CODES)
@@ -83,7 +83,8 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     return Site(path=Path(path), name=name, timezone=timezone, buses=tuple(buses),
                 zones=tuple(zones), devices=tuple(devices), policy=policy,
                 schedules=tuple(schedules), holidays=holidays, users=tuple(users), alarm=alarm,
-                gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)))
+                gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)),
+                patrol=MappingProxyType(dict(check.table(doc, (), "patrol"))))
 
 
 def _device_path(doc: dict, device: Device) -> tuple:

@@ -179,6 +179,8 @@ class Site:
     # [local_io] as written (pins of the key switch, siren relay, host panic button); its schema
     # belongs to controller/local_io/, which validates it.
     local_io: Mapping[str, Any] = field(default_factory=_empty, hash=False)
+    # [patrol] as written (tags, routes); validated by controller/patrol/config.py
+    patrol: Mapping[str, Any] = field(default_factory=_empty, hash=False)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -61,7 +61,7 @@ async def test_every_demo_device_answers_pymodbus_and_mbpoll(tmp_path, mbpoll):
     state = tmp_path / "state"
     async with Campus.start(DEMO, state) as campus:
         described = json.loads((state / "sim.json").read_text())
-        assert described["ready"] is True and len(described["devices"]) == 34
+        assert described["ready"] is True and len(described["devices"]) == 38
         for bus_name, bus in described["buses"].items():
             devices = [d for d in described["devices"] if d["bus"] == bus_name]
             async with PoliteMaster(bus["port"], bus["baud"]) as master:

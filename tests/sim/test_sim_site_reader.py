@@ -22,6 +22,7 @@ def test_demo_campus_reads_as_the_issue_describes_it():
     assert roles.count("smoke") == 12 and roles.count("panic") == 6
     assert roles.count("gate") == 3 and roles.count("bollard") == 4
     assert roles.count("door") == 5 and roles.count("intrusion") == 2
+    assert roles.count("checkpoint") == 4
     assert site.device("dormitory-side-door").site_flags == 4  # fail-secure strike
     assert site.device("classroom-1a-door").site_flags == 1  # evacuation route
     assert sorted(d.profile for d in site.devices if d.profile) == [
