@@ -114,8 +114,7 @@ class Door(RoleBase):
 
     def set_site_flags(self, flags):
         self.site_flags = flags
-        self.outputs = -1  # the coil polarity may have changed: rewrite every output
-        self._drive(self.clock.now())
+        self._drive(self.clock.now(), True)  # the coil polarity may have changed
 
     def on_comm_loss(self):
         self.comm_lost = True
@@ -213,7 +212,7 @@ class Door(RoleBase):
             return False
         return True
 
-    def _drive(self, now):
+    def _drive(self, now, rewrite=False):
         locked = self._want_locked()
         if locked != self._was_locked:
             self._was_locked = locked
@@ -226,6 +225,8 @@ class Door(RoleBase):
         alarms = self.reg("alarms")
         if alarms:
             out |= _OUT_SOUNDER
+        if rewrite:
+            self.outputs = out ^ (_OUT_COIL | _OUT_SOUNDER)  # every bit differs: all are written
         self._write_outputs(out)
         if self._open_since is not None:
             if alarms & _A_FORCED:
@@ -242,7 +243,7 @@ class Door(RoleBase):
 
     def safe_state(self):
         """De-energised coil: a maglock frees the door, a strike stays secure (the handle opens it)."""
-        self.outputs = -1
+        self.outputs = _OUT_COIL | _OUT_SOUNDER  # every bit differs from 0: all are written
         self._write_outputs(0)
         self.put("locked", 1 if self.site_flags & R.FLAG_FAIL_SECURE else 0)
         self._was_locked = None

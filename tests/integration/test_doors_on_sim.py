@@ -28,11 +28,11 @@ def door_states(campus) -> dict[str, str]:
     return {d["name"]: d["state"] for d in campus.status()["devices"]}
 
 
-def plant(campus, name: str) -> dict:
+def plant(campus, name: str, part: str = "state") -> dict:
     from sim.control_client import request
 
     status = request(campus.sim_dir, {"op": "status"})
-    return next(d for d in status["devices"] if d["name"] == name)["plant"]["state"]
+    return next(d for d in status["devices"] if d["name"] == name)["plant"][part]
 
 
 def test_zone_lockdown_locks_its_doors_and_rex_still_lets_people_out(campus):
@@ -42,6 +42,9 @@ def test_zone_lockdown_locks_its_doors_and_rex_still_lets_people_out(campus):
     locked_devices = {d["name"]: d for d in campus.status()["devices"]}
     assert all(locked_devices[d]["commanded"] in ("locked", "") for d in TEACHING)
     assert door_states(campus)["kindergarten-room-door"] != "forced_open"
+    # the physical lock holds: the maglock energised, the strike (fail-secure) not
+    assert plant(campus, "classroom-1a-door", "outputs")["lock_coil"] == 1
+    assert plant(campus, "classroom-1b-door", "outputs")["lock_coil"] == 0
     for door in TEACHING:
         before = plant(campus, door)["egress"]
         campus.inject("rex", door)
@@ -57,6 +60,9 @@ def test_zone_lockdown_locks_its_doors_and_rex_still_lets_people_out(campus):
 
 
 def test_forced_door_is_an_alarm_event(campus):
+    import time
+
+    time.sleep(1.5)  # past the relock grace (a door may bounce as its lock re-engages)
     campus.inject("door-force", "classroom-1b-door")
     wait_until(lambda: campus.events(E.DOOR_FORCED), 10, "the forced-door event")
     assert campus.events(E.DOOR_FORCED)[0].device == "classroom-1b-door"
@@ -66,6 +72,7 @@ def test_fire_releases_evacuation_route_doors_only(campus):
     assert campus.act("fire-confirm", "li.na", "fire seen in the teaching block")["ok"]
     wait_until(lambda: door_states(campus)["classroom-1a-door"] == "unlocked", 20,
                "the evacuation-route classroom door released")
+    assert plant(campus, "classroom-1a-door", "outputs")["lock_coil"] == 0, "maglock released"
     wait_until(lambda: door_states(campus)["kindergarten-room-door"] == "unlocked", 20,
                "the evacuation-route kindergarten door released")
     assert door_states(campus)["classroom-1b-door"] in ("locked", "forced_open")

@@ -146,3 +146,13 @@ def scenario_io_loss_is_the_declared_safe_state():
     rig.io.lost = True
     rig.step(20)
     assert not rig.io.on("lock_coil") and rig.reg("faults") & 1
+
+
+def scenario_lock_type_change_rewrites_the_coil_both_ways():
+    rig = _rig()
+    rig.role.set_site_flags(R.FLAG_FAIL_SECURE)
+    rig.step(20)
+    assert not rig.io.on("lock_coil") and rig.reg("locked") == 1
+    rig.role.set_site_flags(0)
+    rig.step(20)
+    assert rig.io.on("lock_coil"), "a maglock must be energised to hold"
