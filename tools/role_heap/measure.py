@@ -1,3 +1,4 @@
+# ruff: noqa: E402 - imports come after gc.collect() on purpose: they are what is measured
 # Heap of one role on this MicroPython: the firmware modules a device imports (register map copied
 # and dropped as main.py does), the bank, the role object, 1 s of ticks; gc.mem_alloc after collect.
 # 64-bit (unix port):  MICROPYPATH=".frozen:firmware:.:tests/firmware" .venv/bin/micropython \
