@@ -80,11 +80,25 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     _check_schedule_targets(check, schedules, devices)
     if check.problems:
         raise SiteError(check.problems)
-    return Site(path=Path(path), name=name, timezone=timezone, buses=tuple(buses),
+    site = Site(path=Path(path), name=name, timezone=timezone, buses=tuple(buses),
                 zones=tuple(zones), devices=tuple(devices), policy=policy,
                 schedules=tuple(schedules), holidays=holidays, users=tuple(users), alarm=alarm,
                 gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)),
                 patrol=MappingProxyType(dict(check.table(doc, (), "patrol"))))
+    _check_patrol(check, site)
+    return site
+
+
+def _check_patrol(check: Checker, site: Site) -> None:
+    """[patrol] is validated by controller/patrol (imported here, late: it reads the site model)."""
+    from controller.patrol.config import PatrolConfigError, load_patrol
+
+    try:
+        load_patrol(site)
+    except PatrolConfigError as exc:
+        what, _, fix = str(exc).partition(". Fix: ")
+        check.problem(("patrol",), what, fix)
+        raise SiteError(check.problems) from None
 
 
 def _device_path(doc: dict, device: Device) -> tuple:
