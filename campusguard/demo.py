@@ -120,6 +120,22 @@ class Demo:
         views = {v.name: v for v in self.host.registry.views()}
         return {n: views[n].state for n in names}
 
+    async def door_egress(self, door: str) -> None:
+        """Free egress in lockdown: a pupil inside presses REX and gets out (sim plant counts it)."""
+        from sim.control_client import request as sim_request
+
+        def plant() -> dict:
+            status = sim_request(self.sim_dir, {"op": "status"})
+            return next(d for d in status["devices"] if d["name"] == door)["plant"]["state"]
+
+        before = (await asyncio.to_thread(plant))["egress"]
+        await asyncio.to_thread(sim_request, self.sim_dir,
+                                {"op": "inject", "action": "rex", "target": door, "value": None})
+        await self.wait(lambda: plant()["egress"] > before and not plant()["egress_blocked"], 10,
+                        f"a pupil to get out through {door} with REX during the lockdown")
+        self.say(f"every door locked against entry; a pupil inside {door} pressed REX and got out "
+                 "(free egress in lockdown)")
+
     def barriers(self, kind: str) -> list[str]:
         return [d.name for d in self.site.devices if d.kind == kind]
 
@@ -213,6 +229,11 @@ class Demo:
         self.figures["panic detected -> last barrier confirmed secure"] = max(confirmed)
         self.say(f"every gate locked and every bollard up: campus secured "
                  f"{max(confirmed) / 1000:.1f} s after the press was detected")
+        doors = self.barriers("door")
+        if doors:
+            await self.wait(lambda: set(self.states(*doors).values()) == {"locked"}, 40,
+                            "every classroom and dormitory door locked")
+            await self.door_egress(doors[0])
 
         # 3. clear by two guards
         self.say("police give the all clear; guard li.na asks to clear")
@@ -228,11 +249,14 @@ class Demo:
         self.say("supervisor zhang.wei starts the term's fire drill")
         before = self.host.store.last_id()
         await self.guard("drill", "zhang.wei", "autumn term fire drill", kind="fire")
-        evac = [d.name for d in self.site.devices if d.evacuation_route]
+        evac = [d.name for d in self.site.devices if d.evacuation_route and d.kind == "gate"]
+        doors = [d.name for d in self.site.devices if d.evacuation_route and d.kind == "door"]
         lanes = [d.name for d in self.site.devices if d.fire_lane]
-        want = {**{g: "open" for g in evac}, **{b: "down" for b in lanes}}
+        want = {**{g: "open" for g in evac}, **{b: "down" for b in lanes},
+                **{d: "unlocked" for d in doors}}
         await self.wait(lambda: self.states(*want) == want, 40,
-                        "evacuation gates open and fire-lane bollards down in the drill")
+                        "evacuation gates open, fire-lane bollards down and evacuation-route doors "
+                        "released in the drill")
         self.say("evacuation route open, fire lane clear; the drill ends")
         await self.guard("drill", "zhang.wei", "drill complete", kind="end")
         await self.host.flush()

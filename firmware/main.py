@@ -37,6 +37,12 @@ def _role_class(code):
         from roles.panic import Panic as cls
     elif code == R.ROLE_SMOKE:
         from roles.smoke import Smoke as cls
+    elif code == R.ROLE_DOOR:
+        from roles.door import Door as cls
+    elif code == R.ROLE_CHECKPOINT:
+        from roles.checkpoint import Checkpoint as cls
+    elif code == R.ROLE_INTRUSION:
+        from roles.intrusion import Intrusion as cls
     else:
         cls = None
     return cls

@@ -34,6 +34,22 @@ TROUBLE_MONITORING = "trouble.monitoring"  # UL 325 entrapment-protection monito
 TROUBLE_BUS = "trouble.bus"  # a serial port vanished or a bus is unusable
 TROUBLE_RESTORE = "trouble.restore"
 
+# Doors (door role): alarms of the door itself; egress is never an alarm
+DOOR_FORCED = "door.forced"  # opened while locked, without REX or a release
+DOOR_HELD_OPEN = "door.held_open"  # open longer than its held_open_s
+DOOR_ALARM_CLEAR = "door.alarm_clear"  # the door's alarms ended (closed, reset)
+
+# Intrusion zones (intrusion role)
+INTRUSION_ALARM = "intrusion.alarm"  # an armed loop tripped: burglary (Contact ID 130)
+INTRUSION_ARMED = "intrusion.armed"
+INTRUSION_DISARMED = "intrusion.disarmed"
+INTRUSION_BYPASS = "intrusion.bypass"  # a loop bypassed by an authorised operator (Contact ID 570)
+
+# Guard patrol (checkpoint role and the site's patrol routes)
+PATROL_READ = "patrol.read"  # a tag read at a checkpoint
+PATROL_ROUND_COMPLETE = "patrol.round_complete"  # every checkpoint of a round, in order, in time
+PATROL_MISSED = "patrol.missed"  # a checkpoint not visited in its window: trouble
+
 # Devices and commands
 DEVICE_ONLINE = "device.online"
 DEVICE_STATE = "device.state"  # confirmed physical state changed
@@ -77,6 +93,9 @@ ALL_KINDS = (
     LOCKDOWN_SET, LOCKDOWN_CLEAR_PENDING, LOCKDOWN_CLEAR, LOCKDOWN_CLEAR_REFUSED,
     DRILL_START, DRILL_END,
     TROUBLE_OFFLINE, TROUBLE_FAULT, TROUBLE_TAMPER, TROUBLE_MONITORING, TROUBLE_BUS, TROUBLE_RESTORE,
+    DOOR_FORCED, DOOR_HELD_OPEN, DOOR_ALARM_CLEAR,
+    INTRUSION_ALARM, INTRUSION_ARMED, INTRUSION_DISARMED, INTRUSION_BYPASS,
+    PATROL_READ, PATROL_ROUND_COMPLETE, PATROL_MISSED,
     DEVICE_ONLINE, DEVICE_STATE, COMMAND_SENT, COMMAND_CONFIRMED, COMMAND_FAILED,
     OPERATOR_ACTION, POLICY_DECISION, SCHEDULE_START, SCHEDULE_END, AUTH_FAILED, AUTH_RATE_LIMITED,
     ALARM_QUEUED, ALARM_SENT, ALARM_ACKED, ALARM_FAILED, ALARM_PATH_LOST, ALARM_PATH_RESTORED,

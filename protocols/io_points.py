@@ -68,7 +68,32 @@ SMOKE_IO = (
     ("relay", "do", 0, "Alarm relay contact to the fire panel"),
 )
 
-ROLE_IO = (None, GATE_IO, BOLLARD_IO, PANIC_IO, SMOKE_IO)
+DOOR_IO = (
+    ("door_open", "di", 0, "Door position switch: 1 when the door is open"),
+    ("rex", "di", 0, "Request-to-exit (button, PIR or the switch in the inside lever): 1 while active"),
+    ("button_unlock", "di", 0, "Optional local unlock button (reception desk): 1 while pressed"),
+    ("lock_coil", "do", 0, "1 energises the lock: a fail-safe maglock holds, a fail-secure strike releases"),
+    ("sounder", "do", 0, "Local door alarm sounder (forced or held open)"),
+)
+
+# Wiegand reader lines as pulses: 1 while the line is pulled low (a "0" on D0, a "1" on D1). The sim
+# plant slows the bit rate to the firmware's 10 ms input scan (sim/plants/checkpoint.py).
+CHECKPOINT_IO = (
+    ("d0", "di", 0, "Wiegand DATA0: 1 during a pulse (a 0 bit)"),
+    ("d1", "di", 0, "Wiegand DATA1: 1 during a pulse (a 1 bit)"),
+    ("tamper", "di", 0, "1 when the reader enclosure is open"),
+    ("led", "do", 0, "Reader LED: lit briefly on a good read"),
+    ("beeper", "do", 0, "Reader beeper: short beep on a good read, long on a refused frame"),
+)
+
+INTRUSION_IO = (
+    ("loop1", "ai", 2048, "Detector loop 1 (double end-of-line): ~2048 normal, ~2730 alarm, >3500 cut, <600 short"),
+    ("loop2", "ai", 2048, "Detector loop 2, as loop 1"),
+    ("siren", "do", 0, "Local siren/strobe"),
+    ("led_armed", "do", 0, "Keypad/indicator LED: armed"),
+)
+
+ROLE_IO = (None, GATE_IO, BOLLARD_IO, PANIC_IO, SMOKE_IO, DOOR_IO, CHECKPOINT_IO, INTRUSION_IO)
 
 
 def inputs(points):

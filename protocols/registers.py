@@ -11,6 +11,8 @@
 #   access: "r" read-only, "rw" read/write (persisted where the doc says so),
 #           "w" command register (reads back the last command accepted)
 
+import sys
+
 NAME = 0
 ADDRESS = 1
 ACCESS = 2
@@ -25,19 +27,25 @@ ROLE_GATE = 1
 ROLE_BOLLARD = 2
 ROLE_PANIC = 3
 ROLE_SMOKE = 4
-ROLE_NAMES = ("none", "gate", "bollard", "panic", "smoke")
+ROLE_DOOR = 5
+ROLE_CHECKPOINT = 6
+ROLE_INTRUSION = 7
+ROLE_NAMES = ("none", "gate", "bollard", "panic", "smoke", "door", "checkpoint", "intrusion")
 
 # ---------------------------------------------------------------- campus mode (common.mode)
 # Set by the host, usually as one broadcast write (unit 0) so every device hears it in one frame.
 MODE_NORMAL = 0
-MODE_LOCKDOWN = 1  # gates close and lock, local buttons ignored except key override; bollards EFO up
-MODE_FIRE = 2  # evacuation-route gates open and hold; fire-lane bollards lower
+MODE_LOCKDOWN = 1  # gates close and lock, local buttons ignored except key override; bollards EFO up;
+# doors lock against entry (REX and the handle still let people out)
+MODE_FIRE = 2  # evacuation-route gates open and hold; fire-lane bollards lower; evacuation-route doors release
 MODE_NAMES = ("normal", "lockdown", "fire")
 
 # common.site_flags bits, provisioned by the host from the site file
 FLAG_EVACUATION_ROUTE = 0x0001  # GB 50116 §4.10.3: opens on fire
 FLAG_FIRE_LANE = 0x0002  # bollard lowers on fire so appliances can pass
-SITE_FLAG_NAMES = ("evacuation_route", "fire_lane")
+FLAG_FAIL_SECURE = 0x0004  # door: the lock is a fail-secure strike (energise to release); clear: a
+# fail-safe maglock (energise to hold, releases on loss of power)
+SITE_FLAG_NAMES = ("evacuation_route", "fire_lane", "fail_secure")
 
 # common.reset_cause
 RESET_CAUSE_NAMES = ("unknown", "power_on", "watchdog", "config_reboot", "hard_reset", "soft_reset")
@@ -62,7 +70,7 @@ BAUD_CODES = (96, 192, 384, 576, 1152)  # baud / 100; only these are accepted
 PARITY_NAMES = ("N", "O", "E")
 
 COMMON = (
-    ("role", 0, "r", 1, 4, 0, "", "Device role: 1 gate, 2 bollard, 3 panic station, 4 smoke detector"),
+    ("role", 0, "r", 1, 7, 0, "", "Device role: 1 gate, 2 bollard, 3 panic station, 4 smoke detector, 5 door, 6 patrol checkpoint, 7 intrusion zone"),
     ("fw_version", 1, "r", 0, 0xFFFF, 0, "", "Firmware version, major * 256 + minor"),
     ("fw_patch", 2, "r", 0, 0xFFFF, 0, "", "Firmware patch level"),
     ("serial_hi", 3, "r", 0, 0xFFFF, 0, "", "Serial number, high word"),
@@ -75,7 +83,7 @@ COMMON = (
     ("heartbeat", 10, "rw", 0, 0xFFFF, 0, "", "Host writes any value; like every valid request for this unit (or broadcast), restarts the comm-loss timer"),
     ("comm_loss_timeout_s", 11, "rw", 0, 3600, 30, "s", "No valid request from the host for this long runs the role's comm-loss action; 0 disables (persisted)"),
     ("mode", 12, "rw", 0, 2, 0, "", "Campus mode set by the host: 0 normal, 1 lockdown, 2 fire (usually a broadcast)"),
-    ("site_flags", 13, "rw", 0, 3, 0, "bits", "Bit 0 evacuation route, bit 1 fire lane (persisted)"),
+    ("site_flags", 13, "rw", 0, 7, 0, "bits", "Bit 0 evacuation route, bit 1 fire lane, bit 2 fail-secure door lock (persisted)"),
     ("config_unit", 14, "rw", 1, 247, 1, "", "Pending unit address; applied by config_command"),
     ("config_baud", 15, "rw", 96, 1152, 1152, "baud/100", "Pending baud / 100: 96, 192, 384, 576 or 1152"),
     ("config_parity", 16, "rw", 0, 2, 0, "", "Pending parity: 0 none, 1 odd, 2 even"),
@@ -212,9 +220,57 @@ SMOKE = (
     ("raw_adc", 110, "r", 0, 4095, 0, "counts", "Raw sensor reading"),
 )
 
-ROLE_BLOCKS = (None, GATE, BOLLARD, PANIC, SMOKE)
-STATE_NAMES = (None, GATE_STATE_NAMES, BOLLARD_STATE_NAMES, PANIC_STATE_NAMES, SMOKE_STATE_NAMES)
-FAULT_NAMES = (None, GATE_FAULT_NAMES, BOLLARD_FAULT_NAMES, PANIC_FAULT_NAMES, SMOKE_FAULT_NAMES)
+
+
+# The door, checkpoint and intrusion blocks live in protocols/registers_access.py. CPython (host,
+# simulator, docs) sees them here as part of one map. The MicroPython firmware does not import them
+# with the rest: firmware/core/register_map.py loads them only on a device that runs one of those
+# roles, which keeps their interned names (about 2 KB) off the heap of a gate or a smoke detector.
+ACCESS_FIRST_ROLE = ROLE_DOOR
+if sys.implementation.name == "micropython":
+    ROLE_BLOCKS = (None, GATE, BOLLARD, PANIC, SMOKE)
+    STATE_NAMES = (None, GATE_STATE_NAMES, BOLLARD_STATE_NAMES, PANIC_STATE_NAMES,
+                   SMOKE_STATE_NAMES)
+    FAULT_NAMES = (None, GATE_FAULT_NAMES, BOLLARD_FAULT_NAMES, PANIC_FAULT_NAMES,
+                   SMOKE_FAULT_NAMES)
+else:
+    from protocols import registers_access as _access
+
+    CHECKPOINT = _access.CHECKPOINT
+    CHECKPOINT_FAULT_NAMES = _access.CHECKPOINT_FAULT_NAMES
+    CHECKPOINT_INPUT_NAMES = _access.CHECKPOINT_INPUT_NAMES
+    CHECKPOINT_OUTPUT_NAMES = _access.CHECKPOINT_OUTPUT_NAMES
+    CHECKPOINT_RING = _access.CHECKPOINT_RING
+    CHECKPOINT_STATE_NAMES = _access.CHECKPOINT_STATE_NAMES
+    DOOR = _access.DOOR
+    DOOR_ALARM_NAMES = _access.DOOR_ALARM_NAMES
+    DOOR_COMMAND_NAMES = _access.DOOR_COMMAND_NAMES
+    DOOR_COMM_LOSS_NAMES = _access.DOOR_COMM_LOSS_NAMES
+    DOOR_FAULT_NAMES = _access.DOOR_FAULT_NAMES
+    DOOR_INPUT_NAMES = _access.DOOR_INPUT_NAMES
+    DOOR_OUTPUT_NAMES = _access.DOOR_OUTPUT_NAMES
+    DOOR_STATE_NAMES = _access.DOOR_STATE_NAMES
+    INTRUSION = _access.INTRUSION
+    INTRUSION_BYPASS_BASE = _access.INTRUSION_BYPASS_BASE
+    INTRUSION_COMMAND_NAMES = _access.INTRUSION_COMMAND_NAMES
+    INTRUSION_FAULT_NAMES = _access.INTRUSION_FAULT_NAMES
+    INTRUSION_LOOPS = _access.INTRUSION_LOOPS
+    INTRUSION_LOOP_ALARM = _access.INTRUSION_LOOP_ALARM
+    INTRUSION_LOOP_NORMAL = _access.INTRUSION_LOOP_NORMAL
+    INTRUSION_LOOP_STATUS_NAMES = _access.INTRUSION_LOOP_STATUS_NAMES
+    INTRUSION_NORMAL_MAX = _access.INTRUSION_NORMAL_MAX
+    INTRUSION_OPEN_ABOVE = _access.INTRUSION_OPEN_ABOVE
+    INTRUSION_OUTPUT_NAMES = _access.INTRUSION_OUTPUT_NAMES
+    INTRUSION_SHORT_BELOW = _access.INTRUSION_SHORT_BELOW
+    INTRUSION_STATE_NAMES = _access.INTRUSION_STATE_NAMES
+    INTRUSION_UNBYPASS_BASE = _access.INTRUSION_UNBYPASS_BASE
+
+    ROLE_BLOCKS = (None, GATE, BOLLARD, PANIC, SMOKE) + _access.BLOCKS
+    STATE_NAMES = (None, GATE_STATE_NAMES, BOLLARD_STATE_NAMES, PANIC_STATE_NAMES,
+                   SMOKE_STATE_NAMES) + _access.BLOCK_STATE_NAMES
+    FAULT_NAMES = (None, GATE_FAULT_NAMES, BOLLARD_FAULT_NAMES, PANIC_FAULT_NAMES,
+                   SMOKE_FAULT_NAMES, DOOR_FAULT_NAMES, CHECKPOINT_FAULT_NAMES,
+                   INTRUSION_FAULT_NAMES)
 
 
 def role_code(role_name):

@@ -80,6 +80,7 @@ def register(subparsers: Any) -> None:
     inject.add_argument("--rate", help="noise/corrupt/drop: fraction 0..1 (0 clears)")
     inject.add_argument("--ms", help="latency: milliseconds")
     inject.add_argument("--bytes", help="burst: characters of noise")
+    inject.add_argument("--input", help="intrusion, loop-wiring: the zone's loop number (1-based)")
     inject.set_defaults(func=_inject)
 
 
@@ -198,10 +199,11 @@ def _inject(args: argparse.Namespace) -> int:
     for option in (args.level, args.rate, args.ms, args.bytes):
         if option is not None:
             value = option
+    target = args.target if args.input is None else f"{args.target}:{args.input}"
     try:
         result = request(
             _state_dir(args),
-            {"op": "inject", "action": args.action, "target": args.target, "value": value},
+            {"op": "inject", "action": args.action, "target": target, "value": value},
         )
     except SimNotRunning as exc:
         return _fail(args, exc)

@@ -40,6 +40,14 @@ ACTIONS = (
     Action(
         "position", "device", "number", "place a gate leaf or a bollard: 0 closed/down .. 1 open/up"
     ),
+    Action("door", "device", "open|closed", "a door's position switch: propped open, or closed"),
+    Action("door-force", "device", "", "a door forced open against its lock"),
+    Action("rex", "device", "", "a person inside presses request-to-exit and pushes the door"),
+    Action("button-unlock", "device", "", "press a door's local unlock button"),
+    Action("intrusion", "device", "on|off", "trip an intrusion zone's detector (--input N, 1-based)"),
+    Action("loop-wiring", "device", "ok|open|short", "cut or short an intrusion loop (--input N)"),
+    Action("tag", "device", "uid", "a guard presents a tag at a patrol checkpoint (UID: decimal or 0x hex)"),
+    Action("reader-tamper", "device", "on|off", "open a patrol checkpoint reader's enclosure"),
     Action(
         "power",
         "device",

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from protocols import io_points
 from sim.errors import InjectError
-from sim.plants import bollard, gate, input_module, panic, smoke
+from sim.plants import bollard, checkpoint, door, gate, input_module, intrusion, panic, smoke
 from sim.site_reader import SimDevice
 
 _ROLE_MODELS: dict[str, ModuleType] = {
@@ -15,12 +15,18 @@ _ROLE_MODELS: dict[str, ModuleType] = {
     "bollard": bollard,
     "panic": panic,
     "smoke": smoke,
+    "door": door,
+    "intrusion": intrusion,
+    "checkpoint": checkpoint,
 }
 _ROLE_IO = {
     "gate": io_points.GATE_IO,
     "bollard": io_points.BOLLARD_IO,
     "panic": io_points.PANIC_IO,
     "smoke": io_points.SMOKE_IO,
+    "door": io_points.DOOR_IO,
+    "intrusion": io_points.INTRUSION_IO,
+    "checkpoint": io_points.CHECKPOINT_IO,
 }
 
 
@@ -35,7 +41,8 @@ class Plant:
             self.params: Any = input_module.params_from_inputs(device.plant, device.inputs)
         else:
             self.model = _ROLE_MODELS[kind]
-            self.params = self.model.params_from_site(device.plant, device.params)
+            plant = {**device.plant, "fail_secure": float(getattr(device, "fail_secure", False))}
+            self.params = self.model.params_from_site(plant, device.params)
         self.state: Any = self.model.initial_state(self.params)
         self.outputs: dict[str, int] = self.idle_outputs()
 
@@ -60,6 +67,9 @@ class Plant:
                 )
             index = input_module.channel_of(self.params, channel)
             self.state = input_module.inject_channel(self.params, self.state, action, index, value)
+            return
+        if channel is not None and hasattr(self.model, "inject_at"):
+            self.state = self.model.inject_at(self.params, self.state, action, value, channel)
             return
         self.state = self.model.inject(self.params, self.state, action, value)
 

@@ -35,6 +35,7 @@ class SimDevice:
     profile: str  # third-party profile name, or "" for our own firmware
     evacuation_route: bool  # GB 50116 §4.10.3: opens on fire
     fire_lane: bool  # bollard lowers on fire
+    fail_secure: bool = False  # door: the lock is a fail-secure strike (else a fail-safe maglock)
     params: dict[str, int] = field(default_factory=dict)  # firmware parameters by register name
     plant: dict[str, float] = field(default_factory=dict)  # simulator physics (travel_s, ...)
     inputs: tuple[dict[str, Any], ...] = ()  # [[devices.inputs]] of an input module
@@ -51,6 +52,8 @@ class SimDevice:
             flags |= registers.FLAG_EVACUATION_ROUTE
         if self.fire_lane:
             flags |= registers.FLAG_FIRE_LANE
+        if self.fail_secure:
+            flags |= registers.FLAG_FAIL_SECURE
         return flags
 
 
@@ -87,6 +90,7 @@ def read_site(path: str | Path) -> SimSite:
             profile=d.profile or "",
             evacuation_route=d.evacuation_route,
             fire_lane=d.fire_lane,
+            fail_secure=d.fail_secure,
             params={k: int(v) for k, v in d.params.items()},
             plant={k: float(v) for k, v in d.plant.items()},
             inputs=tuple(

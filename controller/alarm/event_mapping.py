@@ -43,6 +43,8 @@ TROUBLE = AlarmCode(380, "YX", "YZ")  # general trouble / restored
 COMMUNICATION = AlarmCode(350, "YC", "YK")  # communication failure / restored
 TAMPER = AlarmCode(137, "TA", "TR")  # tamper / tamper restore
 OPEN_CLOSE = AlarmCode(401, "OP", "CL")  # opening (lockdown cleared) / closing (lockdown set)
+BURGLARY = AlarmCode(130, "BA", "BH")  # burglary (armed intrusion zone tripped) / restore
+BYPASS = AlarmCode(570, "UB", "UU")  # zone bypassed / bypass ended
 MANUAL_TEST = AlarmCode(601, "RX", "RX")  # manual test report: drills, never dispatches police
 
 # kind -> (code, qualifier). Kinds that are restores by nature carry qualifier 3 themselves.
@@ -59,6 +61,8 @@ _TABLE: dict[str, tuple[AlarmCode, int]] = {
     events.TROUBLE_OFFLINE: (COMMUNICATION, QUALIFIER_NEW),
     events.TROUBLE_BUS: (COMMUNICATION, QUALIFIER_NEW),
     events.TROUBLE_TAMPER: (TAMPER, QUALIFIER_NEW),
+    events.INTRUSION_ALARM: (BURGLARY, QUALIFIER_NEW),
+    events.INTRUSION_BYPASS: (BYPASS, QUALIFIER_NEW),
     # Contact ID 401: "closing" (qualifier 3) = campus closed = lockdown set; "opening"
     # (qualifier 1) = lockdown cleared. The panic that caused a lockdown is its own 120 report.
     events.LOCKDOWN_SET: (OPEN_CLOSE, QUALIFIER_RESTORE),

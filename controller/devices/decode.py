@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from controller.devices.decode_new_roles import DECODERS
 from protocols import registers as R
 
 _GATE_CONFIRMED = {"unknown": "unknown", "closed": "closed", "opening": "moving", "open": "open",
@@ -58,4 +59,7 @@ def decode_role(role: str, fault_flags: int, block: Sequence[int]) -> tuple[str,
         faults += R.bit_names(_reg(block, R.SMOKE, "faults"), R.SMOKE_FAULT_NAMES)
         return _SMOKE_CONFIRMED.get(raw, "fault"), faults, {
             "raw_state": raw, "obscuration_pct_per_m": _reg(block, R.SMOKE, "obscuration") / 100}
+    if role in DECODERS:
+        state, role_faults, detail = DECODERS[role](block)
+        return state, faults + role_faults, detail
     raise ValueError(f"unknown role {role!r}")

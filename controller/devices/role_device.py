@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from controller.bus.errors import BusError
 from controller.bus.lanes import Lane
 from controller.bus.link import BusLink
 from controller.bus.timing import READ_REQUEST_BYTES, read_response_bytes
@@ -34,6 +35,14 @@ ADDR_HEARTBEAT = R.address(_COMMON, "heartbeat")
 ADDR_SITE_FLAGS = R.address(_COMMON, "site_flags")
 ADDR_COMM_LOSS = R.address(_COMMON, "comm_loss_timeout_s")
 PARAM_OVERWRITTEN = events.PARAM_OVERWRITTEN  # the host rewrote a parameter the device held
+
+
+def _exact(values: list[int], count: int, name: str) -> list[int]:
+    """A reply with the wrong register count (a stray frame on a loaded bus) is a failed poll,
+    never decoded: decoding it would raise and stop the bus's poller."""
+    if len(values) != count:
+        raise BusError(f"{name}: reply has {len(values)} registers, asked for {count}")
+    return values
 
 
 def detection_stamp() -> dict:
@@ -82,12 +91,14 @@ class RoleDevice:
 
     async def poll(self, link: BusLink) -> None:
         plan = self.poll_plan
-        common = await link.read(self.unit, 3, plan.common_address, plan.common_count)
+        common = _exact(await link.read(self.unit, 3, plan.common_address, plan.common_count),
+                        plan.common_count, self.name)
         fault_flags, counter, _heartbeat, _comm_loss, mode, _site_flags = common
         self._polls += 1
         if (self._block is None or counter != self._counter or not plan.alarm_lane
                 or self._polls % FULL_READ_EVERY == 0):
-            self._block = await link.read(self.unit, 3, plan.block_address, plan.block_count)
+            self._block = _exact(await link.read(self.unit, 3, plan.block_address,
+                                                 plan.block_count), plan.block_count, self.name)
         self._counter = counter
         state, faults, detail = decode_role(self.setup.role, fault_flags, self._block)
         detail = {**detail, "mode": R.MODE_NAMES[mode] if mode < len(R.MODE_NAMES) else mode}

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from controller.devices.model import Change, DeviceView, Observation
+from controller.devices.role_changes import role_changes
 from protocols import events as E
 
 _MONITORING_FAULTS = ("photo_eye_monitor", "edge_monitor")
@@ -46,6 +47,8 @@ def observe(view: DeviceView, obs: Observation, detected: dict[str, Any]) -> tup
             add(E.SMOKE_PREALARM, f"smoke pre-alarm at {view.name} ({view.zone})")
         elif obs.state == "normal" and view.state in ("alarm", "prealarm"):
             add(E.SMOKE_CLEAR, f"smoke cleared at {view.name}")
+
+    role_changes(view, obs, add)
 
     new_faults = [f for f in obs.faults if f not in view.faults]
     gone_faults = [f for f in view.faults if f not in obs.faults]

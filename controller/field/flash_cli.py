@@ -27,6 +27,7 @@ from controller.field.modbus_master import DEFAULT_RETRIES, DEFAULT_TURNAROUND_S
 from controller.field.proof import prove
 from controller.field.serial_link import SerialSettings, close_port, open_port
 from controller.field.site_file import read_site
+from protocols import registers as R
 from protocols.serial_number import serial_number
 
 FLASH_EPILOG = """examples:
@@ -44,7 +45,7 @@ def _config_options() -> argparse.ArgumentParser:
     g = p.add_argument_group("device configuration (--site and --device, or the options)")
     g.add_argument("--site", help="site file with the device entry")
     g.add_argument("--device", help="device name in the site file")
-    g.add_argument("--role", choices=("gate", "bollard", "panic", "smoke"))
+    g.add_argument("--role", choices=R.ROLE_NAMES[1:])
     g.add_argument("--unit", type=int, help="Modbus unit address 1..247")
     g.add_argument("--baud", type=int, help="bus speed (default 115200)")
     g.add_argument("--parity", choices=("N", "O", "E"))

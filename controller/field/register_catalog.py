@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from controller.field.access_decode import decode_access
 from protocols import registers as R
 
 
@@ -98,6 +99,9 @@ def decode(role: int, reg: Register, value: int) -> str:
         return "%d baud" % (value * 100)
     if name == "heap_free":
         return "%d B" % (value * 16)
+    access = decode_access(role, name, value)
+    if access is not None:
+        return access
     bits = None
     if name == "site_flags":
         bits = R.SITE_FLAG_NAMES

@@ -18,6 +18,7 @@ ACTIONS = MODE_ACTIONS + (
     "raise", "lower", "efo",  # bollards (efo: emergency fast raise)
     "panic_ack", "panic_reset",  # panic stations (PANIC_COMMAND_ACK, PANIC_RESET_KEY)
     "test_start", "test_stop",  # smoke detectors' own test mode (self-tests)
+    "arm", "disarm",  # intrusion zones (doors use lock/unlock)
 )
 
 

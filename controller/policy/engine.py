@@ -13,6 +13,7 @@ from controller.policy import (
     drill,
     fire,
     gate_open,
+    intrusion,
     lockdown,
     panic,
     schedule,
@@ -31,6 +32,8 @@ from controller.policy.inputs import (
     GuardFireConfirm,
     GuardGateOpen,
     GuardLockdown,
+    IntrusionAlarm,
+    IntrusionBypass,
     KeySwitchOff,
     KeySwitchOn,
     PanicPressed,
@@ -73,6 +76,8 @@ _HANDLERS = {
     GuardGateOpen: gate_open.on_gate_open,
     DeviceModeAtStart: on_device_mode_at_start,
     PanicLatchedAtStart: on_panic_latched_at_start,
+    IntrusionAlarm: intrusion.on_intrusion_alarm,
+    IntrusionBypass: intrusion.on_intrusion_bypass,
 }
 
 

@@ -190,6 +190,25 @@ class SmokeTestMode:
 
 
 @dataclass(frozen=True)
+class IntrusionAlarm:
+    """An armed intrusion zone tripped (burglary). The device latches it; nothing here clears it."""
+
+    device: str
+    zone: str
+    loops: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class IntrusionBypass:
+    """Loops of an intrusion zone were bypassed (restore=True: the bypass ended)."""
+
+    device: str
+    zone: str
+    loops: tuple[int, ...] = ()
+    restore: bool = False
+
+
+@dataclass(frozen=True)
 class Tick:
     """Time passes: schedules start and end, pending two-guard clears expire."""
 
@@ -197,5 +216,6 @@ class Tick:
 PolicyEvent = (
     PanicPressed | PanicReset | SmokeAlarm | SmokeClear | DeviceTrouble | DeviceRestore
     | GuardLockdown | GuardClear | GuardFireConfirm | KeySwitchOn | KeySwitchOff
-    | DrillStart | DrillEnd | AlarmAcknowledged | SelfTestStart | SmokeTestMode | GuardGateOpen | Tick
+    | DrillStart | DrillEnd | AlarmAcknowledged | IntrusionAlarm | IntrusionBypass
+    | SelfTestStart | SmokeTestMode | GuardGateOpen | Tick
 )

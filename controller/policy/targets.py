@@ -16,7 +16,7 @@ from controller.site.model import Site
 
 # Command order in one decision: the campus-wide mode first (one broadcast frame), then the
 # life-safety moves, then the rest. "close" before "lock"; "unlock" before "open".
-ACTION_ORDER = ("efo", "close", "lock", "unlock", "open", "lower", "raise")
+ACTION_ORDER = ("efo", "close", "lock", "unlock", "open", "lower", "raise", "arm", "disarm")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,9 @@ def aims(site: Site, state: PolicyState) -> dict[str, Aim]:
     # Devices of an overridden window are held where they are: suppressing a schedule must not
     # move a gate or bollard (children around it), only a window's own end does.
     held = {n for s in site.schedules if s.name in state.schedules_suppressed
-            for n in s.open + s.raise_}
+            for n in s.open + s.raise_ + s.unlock + s.arm}
+    windows = {n: p for s in site.schedules if s.name in state.schedules_applied
+               for names, p in ((s.unlock, "sched_unlock"), (s.arm, "sched_arm")) for n in names}
     out = {}
     for dev in site.devices:
         if dev.role is None:
@@ -62,6 +64,8 @@ def aims(site: Site, state: PolicyState) -> dict[str, Aim]:
                 posture = "sched_open"
             elif dev.kind == "bollard" and dev.name in raised:
                 posture = "sched_up"
+            elif dev.name in windows:  # doors held unlocked, intrusion zones armed: the
+                posture = windows[dev.name]  # firmware itself locks a door on lockdown
             elif dev.name in held:
                 posture = "held"
             out[dev.name] = Aim(mode, posture)
@@ -78,9 +82,11 @@ def _moves(kind: str, old: str | None, new: str | None) -> tuple[str, ...]:
     if old == new:
         return ()
     if new == "held":  # like no demand, except that an overridden window's moves are not undone
-        if old in ("sched_open", "sched_up"):
+        if old in ("sched_open", "sched_up", "sched_unlock", "sched_arm"):
             return ()
         new = None
+    if kind in ("door", "intrusion"):
+        return _window_moves(kind, old, new)
     if kind == "gate":
         if new == "lockdown":
             return ("close", "lock")
@@ -94,6 +100,14 @@ def _moves(kind: str, old: str | None, new: str | None) -> tuple[str, ...]:
     if new == "sched_up":
         return ("raise",)
     return ("lower",) if old == "sched_up" else ()  # lockdown/fire postures hold until a person acts
+
+
+def _window_moves(kind: str, old: str | None, new: str | None) -> tuple[str, ...]:
+    """A door is unlocked in its window and locked at its end; an intrusion zone armed, then
+    disarmed. A lockdown or fire never disarms a zone (its window is held, not undone)."""
+    if kind == "door":
+        return ("unlock",) if new == "sched_unlock" else ("lock",) if old == "sched_unlock" else ()
+    return ("arm",) if new == "sched_arm" else ("disarm",) if old == "sched_arm" else ()
 
 
 def commands_between(site: Site, old: PolicyState, new: PolicyState, reason: str,

@@ -30,5 +30,5 @@ def role_poll(role: str) -> RolePoll:
         common_count=_COMMON_LAST - _COMMON_FIRST + 1,
         block_address=block[0][R.ADDRESS],
         block_count=R.block_size(block),
-        alarm_lane=role in ("panic", "smoke"),
+        alarm_lane=role in ("panic", "smoke", "intrusion"),
     )

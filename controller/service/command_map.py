@@ -13,7 +13,11 @@ COMMAND_VALUES = {
     ("panic", "panic_ack"): R.PANIC_COMMAND_ACK, ("panic", "panic_reset"): R.PANIC_RESET_KEY,
     ("smoke", "test_start"): R.SMOKE_COMMAND_NAMES.index("test_start"),
     ("smoke", "test_stop"): R.SMOKE_COMMAND_NAMES.index("test_stop"),
+    ("door", "unlock"): 1, ("door", "lock"): 2,
+    ("intrusion", "arm"): 1, ("intrusion", "disarm"): 2,
 }
+_ROLE_ACTION_STATE = {("door", "unlock"): "unlocked", ("door", "lock"): "locked",
+                      ("intrusion", "arm"): "armed", ("intrusion", "disarm"): "disarmed"}
 
 _ACTION_STATE = {"open": "open", "close": "closed", "lock": "locked", "unlock": "closed",
                  "raise": "up", "efo": "up", "lower": "down",
@@ -25,13 +29,15 @@ def commanded_state(role: str, site_flags: int, action: str) -> str | None:
     """The confirmed state the device should reach; None = no change to what it was told before;
     "" = nothing outstanding (back to normal)."""
     if action == "mode_lockdown":
-        return {"gate": "locked", "bollard": "up"}.get(role)
+        return {"gate": "locked", "bollard": "up", "door": "locked"}.get(role)
     if action == "mode_fire":
         if role == "gate" and site_flags & R.FLAG_EVACUATION_ROUTE:
             return "open"
+        if role == "door" and site_flags & R.FLAG_EVACUATION_ROUTE:
+            return "unlocked"
         if role == "bollard" and site_flags & R.FLAG_FIRE_LANE:
             return "down"
         return None
     if action == "mode_normal":
-        return "" if role in ("gate", "bollard") else None
-    return _ACTION_STATE.get(action)
+        return "" if role in ("gate", "bollard", "door") else None
+    return _ROLE_ACTION_STATE.get((role, action), _ACTION_STATE.get(action))

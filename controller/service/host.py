@@ -24,6 +24,7 @@ from controller.bus.link import BusLink
 from controller.bus.scheduler import BusScheduler
 from controller.bus.timing import BusTiming
 from controller.devices.model import Change, DeviceView
+from controller.patrol.host_hook import PatrolHook
 from controller.policy import PolicyState, Tick, step
 from controller.policy.decision import AlarmReport, Decision
 from controller.policy.inputs import DeviceRestore, DeviceTrouble, SmokeTestMode
@@ -79,6 +80,7 @@ class Host:
         self.reconciler = StartupReconciler(self, opened.presses)
         self.registry = Registry(site, self._on_changes, self._desired_mode)
         self.maintenance = Maintenance(self)  # technicians' windows (diag maintenance)
+        self.patrol = PatrolHook(site, policy_clock, self.log)
         self.schedulers: dict[str, BusScheduler] = {}
         for bus, port in ports.items():
             timing = BusTiming(port.baud) if turnaround_s is None else BusTiming(port.baud, turnaround_s)
@@ -232,6 +234,7 @@ class Host:
         while True:
             await asyncio.sleep(TICK_S)
             self.decide(Tick(), trigger_now("tick"))
+            self.patrol.tick()
 
     def _update_siren(self) -> None:
         if self.local_io is not None:  # a failing store is trouble the guard room must hear
@@ -261,7 +264,7 @@ class Host:
                 if view.role == "smoke" and view.state == "test":  # a self-test reached it
                     self.decide(SmokeTestMode(view.name), trigger_now("selftest"))
                 continue
-            if self._debounced_fault(view, change):
+            if self._debounced_fault(view, change) or self.patrol.on_change(change):
                 continue
             event = policy_event(change, view)
             if event is None:

@@ -7,6 +7,8 @@ from controller.devices.tracker import trouble_kind
 from controller.policy.inputs import (
     DeviceRestore,
     DeviceTrouble,
+    IntrusionAlarm,
+    IntrusionBypass,
     PanicPressed,
     PanicReset,
     SmokeAlarm,
@@ -28,6 +30,11 @@ def policy_event(change: Change, view: DeviceView):
         return SmokeAlarm(change.device, change.zone)
     if change.kind == E.SMOKE_CLEAR:
         return SmokeClear(change.device, change.zone)
+    if change.kind == E.INTRUSION_ALARM:
+        return IntrusionAlarm(change.device, change.zone, tuple(change.data.get("loops", ())))
+    if change.kind == E.INTRUSION_BYPASS:
+        return IntrusionBypass(change.device, change.zone, tuple(change.data.get("loops", ())),
+                               bool(change.data.get("restore")))
     if change.kind in _TROUBLE_NAMES:
         return DeviceTrouble(change.device, _TROUBLE_NAMES[change.kind], change.data.get("fault", ""))
     if change.kind == E.TROUBLE_RESTORE:

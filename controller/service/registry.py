@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from controller.devices.checkpoint_device import CheckpointDevice
 from controller.devices.model import DeviceView
 from controller.devices.profile_device import ProfileDevice
 from controller.devices.role_device import ChangeSink, RoleDevice
@@ -31,7 +32,8 @@ def device_setups(site: Site) -> list[DeviceSetup]:
     out = []
     for dev in site.devices:
         flags = (R.FLAG_EVACUATION_ROUTE if dev.evacuation_route else 0) | (
-            R.FLAG_FIRE_LANE if dev.fire_lane else 0)
+            R.FLAG_FIRE_LANE if dev.fire_lane else 0) | (
+            R.FLAG_FAIL_SECURE if dev.fail_secure else 0)
         out.append(DeviceSetup(
             name=dev.name, bus=dev.bus, unit=dev.unit, zone=dev.zone, role=dev.role or "",
             profile=dev.profile or "", site_flags=flags,
@@ -48,7 +50,8 @@ class Registry:
         self.input_owner: dict[str, ProfileDevice] = {}
         for setup in device_setups(site):
             if setup.role:
-                self.devices[setup.name] = RoleDevice(setup, sink, desired_mode)
+                cls = CheckpointDevice if setup.role == "checkpoint" else RoleDevice
+                self.devices[setup.name] = cls(setup, sink, desired_mode)
             else:
                 device = ProfileDevice(setup, load_profile(setup.profile), sink)
                 self.devices[setup.name] = device

@@ -12,7 +12,7 @@ from controller.site.profile_index import profile_names, profile_summary
 from protocols import registers as regs
 
 DEVICE_KEYS = ("name", "bus", "unit", "role", "profile", "zone", "evacuation_route", "fire_lane",
-               "params", "plant", "inputs")
+               "params", "plant", "inputs", "fail_secure")
 INPUT_KINDS = ("panic", "smoke")
 
 
@@ -132,9 +132,13 @@ def read_device(check: Checker, path: tuple, table: dict) -> Device | None:
                       f"add role = one of {', '.join(OUR_ROLES)}, or profile = \"<name>\"")
     evacuation = check.get(table, path, "evacuation_route", bool, default=False)
     fire_lane = check.get(table, path, "fire_lane", bool, default=False)
-    if evacuation and kind not in (None, "gate"):
-        check.bad_value(path + ("evacuation_route",), True, "only gates are evacuation routes",
-                        "remove evacuation_route from this device")
+    if evacuation and kind not in (None, "gate", "door"):
+        check.bad_value(path + ("evacuation_route",), True, "only gates and doors are evacuation "
+                        "routes", "remove evacuation_route from this device")
+    fail_secure = check.get(table, path, "fail_secure", bool, default=False)
+    if fail_secure and kind not in (None, "door"):
+        check.bad_value(path + ("fail_secure",), True, "only doors have a fail-secure lock",
+                        "remove fail_secure from this device")
     if fire_lane and kind not in (None, "bollard"):
         check.bad_value(path + ("fire_lane",), True, "only bollards stand in a fire lane",
                         "remove fire_lane from this device")
@@ -145,5 +149,6 @@ def read_device(check: Checker, path: tuple, table: dict) -> Device | None:
         return None
     return Device(name=name, bus=bus, unit=unit, role=role, profile=profile, kind=kind,
                   zone=zone, evacuation_route=bool(evacuation), fire_lane=bool(fire_lane),
+                  fail_secure=bool(fail_secure),
                   params=MappingProxyType(params), plant=MappingProxyType(plant), inputs=inputs,
                   line=check.line(path))

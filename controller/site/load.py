@@ -30,7 +30,8 @@ from controller.site.sections import (
 from protocols import registers as regs
 
 TOP_LEVEL_KEYS = ("site", "buses", "gateways", "zones", "devices", "policy", "schedules",
-                  "holidays", "users", "alarm", "local_io", "control", "operations")
+                  "holidays", "users", "alarm", "local_io", "control", "operations",
+                  "patrol")
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 # Our firmware speaks only these rates (protocols/registers.py BAUD_CODES, baud / 100).
 FIRMWARE_BAUDS = tuple(code * 100 for code in regs.BAUD_CODES)
@@ -84,11 +85,26 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     _check_schedule_targets(check, schedules, devices)
     if check.problems:
         raise SiteError(check.problems)
-    return Site(path=Path(path), name=name, timezone=timezone, buses=tuple(buses),
+    site = Site(path=Path(path), name=name, timezone=timezone, buses=tuple(buses),
                 zones=tuple(zones), devices=tuple(devices), policy=policy,
                 schedules=tuple(schedules), holidays=holidays, users=tuple(users), alarm=alarm,
                 gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)),
-                operations=operations, control=control)
+                operations=operations, control=control,
+                patrol=MappingProxyType(dict(check.table(doc, (), "patrol"))))
+    _check_patrol(check, site)
+    return site
+
+
+def _check_patrol(check: Checker, site: Site) -> None:
+    """[patrol] is validated by controller/patrol (imported here, late: it reads the site model)."""
+    from controller.patrol.config import PatrolConfigError, load_patrol
+
+    try:
+        load_patrol(site)
+    except PatrolConfigError as exc:
+        what, _, fix = str(exc).partition(". Fix: ")
+        check.problem(("patrol",), what, fix)
+        raise SiteError(check.problems) from None
 
 
 def _device_path(doc: dict, device: Device) -> tuple:
@@ -146,8 +162,10 @@ def _check_schedule_targets(check: Checker, schedules: list[Schedule],
     kinds = {d.name: d.kind for d in devices}
     for index, schedule in enumerate(schedules):
         path = ("schedules", index)
-        for key, want in (("open", "gate"), ("raise", "bollard")):
-            targets = schedule.open if key == "open" else schedule.raise_
+        for key, want, targets in (("open", "gate", schedule.open),
+                                   ("raise", "bollard", schedule.raise_),
+                                   ("unlock", "door", schedule.unlock),
+                                   ("arm", "intrusion", schedule.arm)):
             for name in targets:
                 if name not in kinds:
                     check.bad_value(path + (key,), name, "no such device",

@@ -18,7 +18,7 @@ from controller.site.operations import WEEKDAYS, OperationsConfig
 
 # Roles we build firmware for (protocols/registers.py ROLE_NAMES); a third-party device has a
 # profile instead, whose `kind` (protocols/profiles/*.toml) says what the host makes of it.
-OUR_ROLES = ("gate", "bollard", "panic", "smoke")
+OUR_ROLES = ("gate", "bollard", "panic", "smoke", "door", "checkpoint", "intrusion")
 USER_ROLES = ("guard", "supervisor", "technician", "installer")
 
 
@@ -76,6 +76,7 @@ class Device:
     zone: str
     evacuation_route: bool = False  # GB 50116 §4.10.3: this gate opens on a confirmed fire
     fire_lane: bool = False  # this bollard lowers on a confirmed fire so appliances can pass
+    fail_secure: bool = False  # door: fail-secure strike (else fail-safe maglock); site flag bit 2
     # firmware parameters by register name, range-checked against protocols/registers.py
     params: Mapping[str, int] = field(default_factory=_empty, hash=False)
     # simulator physics (read by sim/, ignored by the host)
@@ -118,10 +119,15 @@ class Schedule:
     open: tuple[str, ...] = ()  # gates opened at start, closed at end
     raise_: tuple[str, ...] = ()  # bollards raised at start, lowered at end (TOML key `raise`)
     line: int = 0
+    unlock: tuple[str, ...] = ()  # doors held unlocked in the window, locked at its end
+    arm: tuple[str, ...] = ()  # intrusion zones armed in the window (at night), disarmed at its end
 
     def active_at(self, local: datetime, holidays: frozenset[date]) -> bool:
         """True when the local wall-clock time `local` lies in this window."""
-        if local.date() in holidays or WEEKDAYS[local.weekday()] not in self.days:
+        # a window that only arms intrusion zones keeps the campus guarded on holidays too
+        holiday = local.date() in holidays and not (self.arm and not (self.open or self.raise_
+                                                                      or self.unlock))
+        if holiday or WEEKDAYS[local.weekday()] not in self.days:
             return False
         return self.start <= local.time().replace(tzinfo=None) < self.end
 
@@ -185,6 +191,8 @@ class Site:
     # [operations]: drills per term, duty windows, vacations, hazard and gate-log rules
     operations: OperationsConfig = field(default_factory=OperationsConfig)
     control: ControlConfig = field(default_factory=ControlConfig)
+    # [patrol] as written (tags, routes); validated by controller/patrol/config.py
+    patrol: Mapping[str, Any] = field(default_factory=_empty, hash=False)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -165,7 +165,8 @@ def _names(check: Checker, table: dict, path: tuple, key: str) -> tuple[str, ...
 def read_schedules(check: Checker, doc: dict) -> list[Schedule]:
     schedules = []
     for path, table in check.tables(doc, "schedules"):
-        check.unknown_keys(table, path, ("name", "days", "start", "end", "open", "raise"))
+        check.unknown_keys(table, path, ("name", "days", "start", "end", "open", "raise", "unlock",
+                                         "arm"))
         name = check.get(table, path, "name", str)
         days = _names(check, table, path, "days")
         if not days and "days" in table:
@@ -187,7 +188,9 @@ def read_schedules(check: Checker, doc: dict) -> list[Schedule]:
         opens = _names(check, table, path, "open")
         raises = _names(check, table, path, "raise")
         if name and start and end:
-            schedules.append(Schedule(name, days, start, end, opens, raises, check.line(path)))
+            schedules.append(Schedule(name, days, start, end, opens, raises, check.line(path),
+                                      unlock=_names(check, table, path, "unlock"),
+                                      arm=_names(check, table, path, "arm")))
     check.unique([(("schedules", i, "name"), s.name) for i, s in enumerate(schedules)],
                  "schedule name", "give every schedule its own name")
     return schedules

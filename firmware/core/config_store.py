@@ -50,7 +50,7 @@ def validate(cfg):
             out[key] = cfg[key]
     _need(out, "parity", lambda v: v in R.PARITY_NAMES)
     _need(out, "stopbits", lambda v: v in (1, 2))
-    _need(out, "site_flags", lambda v: isinstance(v, int) and 0 <= v <= 3)
+    _need(out, "site_flags", lambda v: isinstance(v, int) and 0 <= v <= R.find(R.COMMON, "site_flags")[R.HI])
     _need(out, "comm_loss_timeout_s", lambda v: isinstance(v, int) and 0 <= v <= 3600)
     _need(out, "serial", lambda v: isinstance(v, int) and 0 <= v <= 0xFFFFFFFF)
     for key in ("version", "role", "unit", "baud"):

@@ -29,19 +29,36 @@ for _name in dir(_R):
 for _name in _KEEP_TUPLES:
     _g[_name] = getattr(_R, _name)
 COMMON = _compact(_R.COMMON)
-_blocks = [None, None, None, None, None]
-_state_names = [None, None, None, None, None]
+_blocks = [None] * len(_R.ROLE_NAMES)
+_state_names = [None] * len(_R.ROLE_NAMES)
 del _g, _name, _v
 
 
 def role_block(code):
-    """The compact register block of role code (1..4), or None for role "none"."""
+    """The compact register block of role code (1..7), or None for role "none"."""
     if not 0 < code < len(_blocks):
         return None
     if _blocks[code] is None and _R is not None:
-        _blocks[code] = _compact(_R.ROLE_BLOCKS[code])
-        _state_names[code] = _R.STATE_NAMES[code]
+        if code < _R.ACCESS_FIRST_ROLE:
+            _blocks[code] = _compact(_R.ROLE_BLOCKS[code])
+            _state_names[code] = _R.STATE_NAMES[code]
+        else:
+            _access_block(code)
     return _blocks[code]
+
+
+def _access_block(code):
+    """Door, checkpoint, intrusion: their module (and its constants) only when asked for."""
+    from protocols import registers_access as _A
+
+    g = globals()
+    for name in dir(_A):
+        v = getattr(_A, name)
+        if not name.startswith("_") and isinstance(v, int) and name not in g:
+            g[name] = v
+    i = code - _R.ACCESS_FIRST_ROLE
+    _blocks[code] = _compact(_A.BLOCKS[i])
+    _state_names[code] = _A.BLOCK_STATE_NAMES[i]
 
 
 def state_names(code):
@@ -60,6 +77,8 @@ def select_role(code):
     if sys.implementation.name == "micropython":
         _R = None
         unload("protocols.registers")
+        if "protocols.registers_access" in sys.modules:
+            unload("protocols.registers_access")
 
 
 # role_code, find, address and block_size repeat protocols.registers on purpose: a function object

@@ -27,6 +27,7 @@ class RoleBase:
     STATE_NAMES = ()
     OUTPUT_IO = ()  # io point of each outputs-register bit, in *_OUTPUT_NAMES order
     COMM_LOSS_ACTION = ""
+    REST_TICK_MS = IDLE_TICK_MS  # tick when busy() is False (roles whose inputs wake them by edges)
 
     def __init__(self, bank, io, clock, log=None):
         self.bank = bank
@@ -121,9 +122,13 @@ class RoleBase:
 
     def next_tick_ms(self, now):
         """ms until this role needs its next tick if no input edge, command or mode change comes
-        first. FAST_TICK_MS while anything moves or is being timed closely; the default keeps a role
-        that declares nothing on the fast tick."""
-        return FAST_TICK_MS
+        first. FAST_TICK_MS while anything moves or is being timed closely. This default serves a
+        role that declares busy(): fast while busy, REST_TICK_MS otherwise; a role that declares
+        neither stays on the fast tick."""
+        busy = getattr(self, "busy", None)
+        if busy is None or busy():
+            return FAST_TICK_MS
+        return self.REST_TICK_MS
 
     @staticmethod
     def until(deadline, now, longest=IDLE_TICK_MS):

@@ -12,7 +12,7 @@ GOOD = {"version": 1, "role": "gate", "unit": 1, "baud": 115200, "parity": "N", 
 
 @pytest.mark.parametrize("field,value", [
     ("unit", 0), ("unit", 248), ("baud", 12345), ("parity", "X"), ("role", "toaster"),
-    ("stopbits", 3), ("site_flags", 4), ("params", {"travel_timeout_s": 500}),
+    ("stopbits", 3), ("site_flags", 8), ("params", {"travel_timeout_s": 500}),
     ("params", {"no_such_register": 1}), ("params", {"state": 1}),
 ])
 def test_firmware_config_validation_names_the_bad_field(field, value):

@@ -8,7 +8,7 @@ from protocols import registers as R
 
 pytestmark = pytest.mark.micropython
 
-ROLES = ("gate", "bollard", "panic", "smoke")
+ROLES = ("gate", "bollard", "panic", "smoke", "door", "intrusion", "checkpoint")
 
 
 def _common(fw, name):

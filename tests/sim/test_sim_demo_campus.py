@@ -16,7 +16,7 @@ from sim import Campus
 pytestmark = [pytest.mark.timeout(90), pytest.mark.slow]
 
 DEMO = REPO / "sites" / "demo-campus.toml"
-PRODUCT = {"gate": b"CG-GATE", "bollard": b"CG-BOLLARD", "panic": b"CG-PANIC", "smoke": b"CG-SMOKE"}
+PRODUCT = {role: b"CG-" + role.upper().encode() for role in registers.ROLE_NAMES[1:]}
 
 
 async def mbpoll_read(
@@ -61,7 +61,7 @@ async def test_every_demo_device_answers_pymodbus_and_mbpoll(tmp_path, mbpoll):
     state = tmp_path / "state"
     async with Campus.start(DEMO, state) as campus:
         described = json.loads((state / "sim.json").read_text())
-        assert described["ready"] is True and len(described["devices"]) == 27
+        assert described["ready"] is True and len(described["devices"]) == 38
         for bus_name, bus in described["buses"].items():
             devices = [d for d in described["devices"] if d["bus"] == bus_name]
             async with PoliteMaster(bus["port"], bus["baud"]) as master:
@@ -112,7 +112,8 @@ async def test_round_trip_is_never_faster_than_the_wire(tmp_path):
         described = campus.describe()
         for bus_name, bus in described["buses"].items():
             device = next(
-                d for d in described["devices"] if d["bus"] == bus_name and d["role"] == "panic"
+                d for d in described["devices"]
+                if d["bus"] == bus_name and d["role"] in ("panic", "door")
             )
             result = await asyncio.to_thread(measure_bus, bus["port"], bus["baud"], [device], 6)
             row = result["devices"][0]

@@ -16,10 +16,15 @@ DEMO = REPO / "sites" / "demo-campus.toml"
 
 def test_demo_campus_reads_as_the_issue_describes_it():
     site = read_site(DEMO)
-    assert {b.name: b.baud for b in site.buses} == {"gate-bus": 115200, "building-bus": 19200}
+    assert {b.name: b.baud for b in site.buses} == {
+        "gate-bus": 115200, "building-bus": 19200, "access-bus": 115200}
     roles = [d.role for d in site.devices if d.role]
     assert roles.count("smoke") == 12 and roles.count("panic") == 6
     assert roles.count("gate") == 3 and roles.count("bollard") == 4
+    assert roles.count("door") == 5 and roles.count("intrusion") == 2
+    assert roles.count("checkpoint") == 4
+    assert site.device("dormitory-side-door").site_flags == 4  # fail-secure strike
+    assert site.device("classroom-1a-door").site_flags == 1  # evacuation route
     assert sorted(d.profile for d in site.devices if d.profile) == [
         "generic-di-8",
         "generic-rs485-smoke",

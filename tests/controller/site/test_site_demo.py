@@ -21,8 +21,8 @@ def test_buses_devices_and_zones():
     assert (gate_bus.port, gate_bus.baud, gate_bus.parity, gate_bus.stopbits) == \
         ("/dev/ttyUSB0", 115200, "N", 1)
     assert site.bus("building-bus").baud == 19200
-    assert len(site.devices) == 27
-    assert {d.kind for d in site.devices} == {"gate", "bollard", "panic", "smoke", "inputs"}
+    assert len(site.devices) == 38
+    assert {d.kind for d in site.devices} == {"gate", "bollard", "panic", "smoke", "inputs", "door", "intrusion", "checkpoint"}
     slider = site.device("main-gate-slider")
     assert (slider.bus, slider.unit, slider.role, slider.zone) == ("gate-bus", 1, "gate",
                                                                   "main-gate")

@@ -4,6 +4,7 @@ import sys
 
 MODULES = (
     "core_scenarios", "gate_scenarios", "bollard_scenarios", "panic_scenarios", "smoke_scenarios",
+    "door_scenarios", "intrusion_scenarios", "checkpoint_scenarios",
 )
 
 

@@ -1,0 +1,1 @@
+"""Guard patrol: routes of ordered checkpoints, rounds in time windows, tags mapped to operators."""
