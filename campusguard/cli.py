@@ -17,6 +17,7 @@ _VERB_MODULES = (
     ("controller.field.cli", "diag, flash, bundle"),
     ("hil.cli", "bench"),
     ("campusguard.demo", "demo: the scripted morning on the simulated demo campus"),
+    ("district.cli", "district run: the district centre"),
 )
 
 

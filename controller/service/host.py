@@ -79,6 +79,7 @@ class Host:
         self._raised_faults: set[str] = set()
         self._buses_down: set[str] = set()
         self.alarm_service = None
+        self.uplink = None  # controller/uplink: the campus uplink to the district, when [uplink]
         self.local_io = None
         self._local_io_factory = local_io_factory
         self.control = None
@@ -97,6 +98,9 @@ class Host:
             self.alarm_service = AlarmService(AlarmConfig.from_site(self.site), self.paths.alarm_outbox,
                                               log_event=lambda k, m, d: self.log(k, m, data=d))
             await self.alarm_service.start()
+        if self.site.uplink is not None:
+            from controller.uplink.service import start_for_host
+            self.uplink = await start_for_host(self)
         if self._local_io_factory is not None:
             self.local_io = self._local_io_factory(self)
             if self.local_io is not None and self.local_io.key_switch_on() != self.state.key_switch:
@@ -128,6 +132,8 @@ class Host:
             self.local_io.close()
         self.log(E.SERVICE_STOP, "host stopped", data={"mode": self.state.mode})
         await self.flush()
+        if self.uplink is not None:
+            await self.uplink.stop()
         self._tasks[0].cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._tasks[0]
@@ -337,4 +343,5 @@ class Host:
                           for ld in self.state.lockdowns],
             "drill": None if self.state.drill is None else self.state.drill.kind,
             "alarm": self.alarm_service.status() if self.alarm_service is not None else None,
+            "uplink": self.uplink.status() if self.uplink is not None else None,
         }

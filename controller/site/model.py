@@ -173,6 +173,7 @@ class Site:
     # [local_io] as written (pins of the key switch, siren relay, host panic button); its schema
     # belongs to controller/local_io/, which validates it.
     local_io: Mapping[str, Any] = field(default_factory=_empty, hash=False)
+    uplink: Any = None  # [uplink] (controller/site/uplink_section.py UplinkSettings) or None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -1,0 +1,119 @@
+"""The district centre: subscriber (broker -> store), store, console; `campusguard district run`.
+
+    centre = DistrictCentre(config, state_dir)
+    await centre.start()      # writes state_dir/district.json {"url": "http://HOST:PORT"}
+    ...
+    await centre.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from district.config import DistrictConfig
+from district.store import DistrictStore, open_store
+from district.subscriber import DistrictSubscriber
+
+_LOG = logging.getLogger(__name__)
+
+
+class _ApiBackend:
+    """What the console reads: its own database connection, used from one thread at a time."""
+
+    def __init__(self, store: DistrictStore, loop: asyncio.AbstractEventLoop) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._loop = loop
+        self._listeners: set[asyncio.Queue[list[dict[str, Any]]]] = set()
+
+    def campuses(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return self._store.campuses()
+
+    def events(self, **filters: Any) -> list[dict[str, Any]]:
+        with self._lock:
+            return self._store.events(**filters)
+
+    def listen(self) -> asyncio.Queue[list[dict[str, Any]]]:
+        queue: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue(maxsize=1000)
+        self._listeners.add(queue)
+        return queue
+
+    def unlisten(self, queue: asyncio.Queue[list[dict[str, Any]]]) -> None:
+        self._listeners.discard(queue)
+
+    def stored(self, events: list[dict[str, Any]]) -> None:
+        """From the writer thread: push newly stored events to every open stream."""
+        self._loop.call_soon_threadsafe(self._push, events)
+
+    def _push(self, events: list[dict[str, Any]]) -> None:
+        for queue in list(self._listeners):
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(events)
+
+
+class DistrictCentre:
+    def __init__(self, config: DistrictConfig, state_dir: Path) -> None:
+        self.config = config
+        self.state_dir = Path(state_dir)
+        self.url = ""
+        self.subscriber: DistrictSubscriber | None = None
+        self._stores: list[DistrictStore] = []
+        self._server: uvicorn.Server | None = None
+        self._serve: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        from controller.identity.sessions import Sessions
+        from controller.identity.store import OperatorStore
+
+        from district.console.app import create_app
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        writer_store = await asyncio.to_thread(open_store, self.config.database)
+        api_store = await asyncio.to_thread(open_store, self.config.database)
+        self._stores = [writer_store, api_store]
+        self.backend = _ApiBackend(api_store, asyncio.get_running_loop())
+        self.subscriber = DistrictSubscriber(
+            self.config.broker, writer_store, client_id=self.config.client_id,
+            username=self.config.username, password=self.config.password(), ca=self.config.ca,
+            on_stored=self.backend.stored)
+        self.subscriber.start()
+        app = create_app(self.backend, OperatorStore(self.state_dir), Sessions())
+        host, port = self.config.host_port
+        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                                     lifespan="off"))
+        self._serve = asyncio.create_task(self._server.serve(), name="district-console")
+        while not self._server.started:
+            if self._serve.done():
+                self._serve.result()
+                raise RuntimeError(f"the district console could not listen on {host}:{port}")
+            await asyncio.sleep(0.02)
+        bound = self._server.servers[0].sockets[0].getsockname()
+        self.url = f"http://{bound[0]}:{bound[1]}"
+        (self.state_dir / "district.json").write_text(json.dumps({"url": self.url}) + "\n")
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            if self._serve is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._serve
+        if self.subscriber is not None:
+            await asyncio.to_thread(self.subscriber.stop)
+        for store in self._stores:
+            store.close()
+
+    async def run_forever(self) -> None:
+        await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()
