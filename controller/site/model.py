@@ -134,7 +134,8 @@ class User:
 
 @dataclass(frozen=True)
 class AlarmReceiver:
-    """[[alarm.receivers]]: an alarm receiving centre (SIA DC-09), in order: primary, backups."""
+    """[[alarm.receivers]]: an alarm receiving centre (SIA DC-09); per group, in order: primary,
+    backups."""
 
     host: str
     port: int
@@ -145,6 +146,7 @@ class AlarmReceiver:
     prefix: str = "0"  # L number (hex)
     line: int = 0
     format: str = "ADM-CID"  # DC-09 payload: ADM-CID (Contact ID) or SIA-DCS
+    group: str = "police"  # receiver group: every alarm goes to every group (police, education...)
 
 
 @dataclass(frozen=True)
