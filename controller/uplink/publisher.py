@@ -82,15 +82,28 @@ class UplinkPublisher:
             pause = min(pause * 2, 10.0)
 
     async def _pump(self, client: aiomqtt.Client) -> None:
-        while True:
-            await self._publish_state(client)
-            batch = self.outbox.batch(WINDOW)
-            if not batch:
-                self.wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), 1.0)
-                continue
-            await self._publish_batch(client, batch)
+        # The broker may drop an idle connection (a frozen host, a network cut): the message
+        # iterator raises MqttError on disconnect even when nothing is being published.
+        watch = asyncio.create_task(_watch_disconnect(client), name="uplink-watch")
+        try:
+            while True:
+                if watch.done():
+                    watch.result()  # raises the disconnect
+                    raise aiomqtt.MqttError("disconnected")
+                await self._publish_state(client)
+                batch = self.outbox.batch(WINDOW)
+                if not batch:
+                    self.wake.clear()
+                    waiter = asyncio.create_task(self.wake.wait())
+                    await asyncio.wait({waiter, watch}, timeout=1.0,
+                                       return_when=asyncio.FIRST_COMPLETED)
+                    waiter.cancel()
+                    continue
+                await self._publish_batch(client, batch)
+        finally:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
+                await watch
 
     async def _publish_batch(self, client: aiomqtt.Client, batch: list[OutboxMessage]) -> None:
         results = await asyncio.gather(
@@ -120,3 +133,8 @@ class UplinkPublisher:
                              sort_keys=True, default=str)
         await client.publish(topic(self.config.campus_id, STATE), stamped, qos=1, retain=True)
         self._published_state = text
+
+
+async def _watch_disconnect(client: aiomqtt.Client) -> None:
+    async for _message in client.messages:  # nothing is subscribed: returns only by raising
+        pass
