@@ -13,9 +13,10 @@ subscriber's writer thread owns one, the web API another).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,12 @@ class DistrictStore:
     def add_events(self, events: Iterable[dict[str, Any]]) -> list[str]:
         """Store events not stored yet; returns the ids that were new (in order)."""
         raise NotImplementedError
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction (one commit, one fsync) for everything done inside."""
+        raise NotImplementedError
+        yield
 
     def _q(self, sql: str) -> str:
         return sql.replace("?", self.mark)
@@ -155,20 +162,24 @@ class SqliteStore(DistrictStore):
     def _exec(self, sql: str, args: tuple = ()) -> list[tuple]:
         return self._db.execute(sql, args).fetchall()
 
-    def add_events(self, events: Iterable[dict[str, Any]]) -> list[str]:
-        stored_at = now_iso()
-        new = []
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            for event in events:
-                cur = self._db.execute("INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?,?)",
-                                       _event_row(event, stored_at))
-                if cur.rowcount:
-                    new.append(str(event["id"]))
-            self._db.execute("COMMIT")
+            yield
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+        self._db.execute("COMMIT")
+
+    def add_events(self, events: Iterable[dict[str, Any]]) -> list[str]:
+        stored_at = now_iso()
+        new = []
+        for event in events:
+            cur = self._db.execute("INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?,?)",
+                                   _event_row(event, stored_at))
+            if cur.rowcount:
+                new.append(str(event["id"]))
         return new
 
     def close(self) -> None:
@@ -190,6 +201,11 @@ class PostgresStore(DistrictStore):
                 "user, host and port in `database`.") from None
         for statement in filter(None, (s.strip() for s in _TABLES.split(";"))):
             self._db.execute(statement)
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self._db.transaction():
+            yield
 
     def _exec(self, sql: str, args: tuple = ()) -> list[tuple]:
         cur = self._db.execute(sql, args)

@@ -111,6 +111,15 @@ class DistrictSubscriber:
             self.on_stored(new_events)
 
     def _apply(self, batch: list[mqtt.MQTTMessage]) -> list[dict[str, Any]]:
+        received, rejected, duplicates = self.received, self.rejected, self.duplicates
+        try:
+            with self.store.atomic():  # one commit for the whole batch
+                return self._apply_all(batch)
+        except BaseException:  # rolled back: the batch is stored again, count it once
+            self.received, self.rejected, self.duplicates = received, rejected, duplicates
+            raise
+
+    def _apply_all(self, batch: list[mqtt.MQTTMessage]) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
         seen: dict[str, str] = {}
         when = now_iso()
