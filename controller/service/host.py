@@ -96,7 +96,7 @@ class Host:
             from controller.alarm.service import AlarmService
 
             self.alarm_service = AlarmService(AlarmConfig.from_site(self.site), self.paths.alarm_outbox,
-                                              log_event=lambda k, m, d: self.log(k, m, data=d))
+                                              log_event=lambda k, m, data: self.log(k, m, data=data))
             await self.alarm_service.start()
         if self.site.uplink is not None:
             from controller.uplink.service import start_for_host
