@@ -73,12 +73,13 @@ class Mosquitto:
     port: int
     extra: list[str] = field(default_factory=list)
     proc: subprocess.Popen | None = None
+    anonymous: bool = True  # False: only accounts of the password_file given in `extra`
 
     @classmethod
-    def start(cls, workdir: Path, *, port: int | None = None,
-              extra: list[str] | None = None) -> Mosquitto:
+    def start(cls, workdir: Path, *, port: int | None = None, extra: list[str] | None = None,
+              anonymous: bool = True) -> Mosquitto:
         workdir.mkdir(parents=True, exist_ok=True)
-        broker = cls(workdir, port or free_port(), list(extra or []))
+        broker = cls(workdir, port or free_port(), list(extra or []), anonymous=anonymous)
         broker.restart()
         return broker
 
@@ -90,7 +91,7 @@ class Mosquitto:
         conf = self.workdir / "mosquitto.conf"
         lines = [
             f"listener {self.port} 127.0.0.1",
-            "allow_anonymous true",
+            f"allow_anonymous {'true' if self.anonymous else 'false'}",
             "persistence true",  # a restarted broker still holds the district's queued messages
             f"persistence_location {self.workdir}/",
             "autosave_interval 1",

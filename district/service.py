@@ -52,7 +52,10 @@ class _ApiBackend:
 
     def stored(self, events: list[dict[str, Any]]) -> None:
         """From the writer thread: push newly stored events to every open stream."""
-        self._loop.call_soon_threadsafe(self._push, events)
+        from controller.uplink.topics import is_alarm
+
+        marked = [{**e, "alarm": is_alarm(str(e.get("kind", "")))} for e in events]
+        self._loop.call_soon_threadsafe(self._push, marked)
 
     def _push(self, events: list[dict[str, Any]]) -> None:
         for queue in list(self._listeners):
