@@ -143,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop the broker this many seconds in the middle of the run")
     parser.add_argument("--drain", type=float, default=120.0, help="max wait for outboxes")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--outbox-dir", type=Path, default=None,
+                        help="where the simulated campuses keep their outboxes (default: tmpfs "
+                             "/dev/shm when present: in a district each campus has its own disk)")
     parser.add_argument("--role", choices=("main", "district", "campuses"), default="main",
                         help=argparse.SUPPRESS)
     parser.add_argument("--broker", default="", help=argparse.SUPPRESS)
@@ -170,10 +173,14 @@ def orchestrate(args: argparse.Namespace) -> int:
     broker = Mosquitto.start(work / "mosquitto", extra=["max_connections -1"])
     database = Postgres.start()
     children: list[subprocess.Popen] = []
+    outboxes: Path | None = None
     try:
         district = _child(["--role", "district", "--broker", broker.url,
                            "--database", database.url])
         children.append(district)
+        shm = Path("/dev/shm")
+        base = args.outbox_dir or (shm if shm.is_dir() else work)
+        outboxes = Path(tempfile.mkdtemp(prefix="cg-bench-outboxes-", dir=base))
         per = -(-args.campuses // args.workers)
         workers = []
         for w in range(args.workers):
@@ -184,7 +191,7 @@ def orchestrate(args: argparse.Namespace) -> int:
             workers.append(_child(["--role", "campuses", "--broker", broker.url,
                                    "--first", str(first), "--campuses", str(count),
                                    "--rate", str(args.rate), "--duration", str(args.duration),
-                                   "--drain", str(args.drain), "--workdir", str(work / "campuses")]))
+                                   "--drain", str(args.drain), "--workdir", str(outboxes)]))
         children += workers
         loads = []
         started = time.monotonic()
@@ -227,6 +234,7 @@ def orchestrate(args: argparse.Namespace) -> int:
             "load_avg_1min": {"mean": round(sum(loads) / max(len(loads), 1), 2),
                               "max": round(max(loads, default=0.0), 2)},
             "campus_workers": results,
+            "campus_outboxes": str(base),
         }
         print(json.dumps(report, indent=2))
         if args.out:
@@ -241,6 +249,8 @@ def orchestrate(args: argparse.Namespace) -> int:
         broker.stop()
         database.stop()
         shutil.rmtree(work, ignore_errors=True)
+        if outboxes is not None:
+            shutil.rmtree(outboxes, ignore_errors=True)
 
 
 if __name__ == "__main__":

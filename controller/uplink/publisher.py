@@ -44,13 +44,15 @@ class UplinkPublisher:
     def _client(self) -> aiomqtt.Client:
         address = self.config.address
         tls = aiomqtt.TLSParameters(ca_certs=self.config.ca or None) if address.tls else None
-        return aiomqtt.Client(
+        client = aiomqtt.Client(
             address.host, address.port, identifier=self.client_id,
             username=self.config.username or None, password=self.config.password(),
             keepalive=self.config.keepalive_s, clean_session=True, timeout=PUBACK_TIMEOUT_S,
             will=aiomqtt.Will(topic(self.config.campus_id, STATUS), OFFLINE, qos=1, retain=True),
             tls_params=tls, max_inflight_messages=WINDOW,
         )
+        client.pending_calls_threshold = WINDOW + 10  # a full window in flight is normal
+        return client
 
     async def run(self) -> None:
         pause = 0.2
