@@ -59,7 +59,7 @@ def run_district(broker: str, database: str) -> None:
 
 # ---------------------------------------------------------------- campus process
 async def run_campuses(broker: str, first: int, count: int, rate: float, duration: float,
-                       workdir: Path, drain_s: float) -> dict[str, Any]:
+                       workdir: Path, drain_s: float, tick: float = 0.1) -> dict[str, Any]:
     from controller.uplink.config import UplinkConfig
     from controller.uplink.service import Uplink
 
@@ -79,7 +79,6 @@ async def run_campuses(broker: str, first: int, count: int, rate: float, duratio
     print("ready", flush=True)
     sys.stdin.readline()  # "go"
     seq = [0] * len(uplinks)
-    tick = 0.1
     per_tick = rate * tick
     carry = [0.0] * len(uplinks)
     start = time.monotonic()
@@ -139,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=10.0, help="events/s per campus")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of generation")
     parser.add_argument("--workers", type=int, default=1, help="campus processes")
+    parser.add_argument("--tick", type=float, default=0.1,
+                        help="each campus submits its events every TICK s (0.1: one at a time)")
     parser.add_argument("--broker-outage", type=float, default=0.0,
                         help="stop the broker this many seconds in the middle of the run")
     parser.add_argument("--drain", type=float, default=120.0, help="max wait for outboxes")
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.role == "campuses":
         result = asyncio.run(run_campuses(args.broker, args.first, args.campuses, args.rate,
-                                          args.duration, args.workdir, args.drain))
+                                          args.duration, args.workdir, args.drain, args.tick))
         print(json.dumps(result), flush=True)
         return 0
     return orchestrate(args)
@@ -191,6 +192,7 @@ def orchestrate(args: argparse.Namespace) -> int:
             workers.append(_child(["--role", "campuses", "--broker", broker.url,
                                    "--first", str(first), "--campuses", str(count),
                                    "--rate", str(args.rate), "--duration", str(args.duration),
+                                   "--tick", str(args.tick),
                                    "--drain", str(args.drain), "--workdir", str(outboxes)]))
         children += workers
         loads = []
@@ -224,7 +226,7 @@ def orchestrate(args: argparse.Namespace) -> int:
             "command": command,
             "campuses": args.campuses, "rate_per_campus": args.rate,
             "offered_events_per_s": args.campuses * args.rate, "duration_s": args.duration,
-            "broker_outage_s": args.broker_outage,
+            "broker_outage_s": args.broker_outage, "tick_s": args.tick,
             "generated": generated, "stored": len(rows), "lost": generated - len(rows),
             "duplicates_received": counters.get("duplicates"),
             "duplicates_stored": 0,  # event id is the primary key: a resend cannot be stored twice

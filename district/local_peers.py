@@ -96,7 +96,7 @@ class Mosquitto:
             f"persistence_location {self.workdir}/",
             "autosave_interval 1",
             "max_queued_messages 1000000",  # the district may be down a while: queue, not drop
-            "max_inflight_messages 100",
+            "max_inflight_messages 1000",  # to the district: it acknowledges a batch at a time
             "log_type error",
             "log_type warning",
             f"log_dest file {self.workdir}/mosquitto.log",

@@ -102,6 +102,14 @@ class DistrictStore:
             self._exec(self._q(f"UPDATE campuses SET {', '.join(sets)} WHERE campus_id = ?"),
                        (*args, campus_id))
 
+    def touch(self, campus_ids: list[str], when: str) -> None:
+        """Campuses heard from at `when` (one statement for a whole batch)."""
+        if campus_ids:
+            self._touch(sorted(set(campus_ids)), when)
+
+    def _touch(self, campus_ids: list[str], when: str) -> None:
+        raise NotImplementedError
+
     def campuses(self) -> list[dict[str, Any]]:
         rows = self._exec("SELECT campus_id, name, online, mode, last_seen, state FROM campuses "
                           "ORDER BY campus_id")
@@ -182,6 +190,11 @@ class SqliteStore(DistrictStore):
                 new.append(str(event["id"]))
         return new
 
+    def _touch(self, campus_ids: list[str], when: str) -> None:
+        self._db.executemany(
+            "INSERT INTO campuses (campus_id, last_seen) VALUES (?, ?) ON CONFLICT (campus_id) "
+            "DO UPDATE SET last_seen = excluded.last_seen", [(c, when) for c in campus_ids])
+
     def close(self) -> None:
         self._db.close()
 
@@ -222,6 +235,12 @@ class PostgresStore(DistrictStore):
             "%s::boolean[], %s::text[], %s::text[]) ON CONFLICT (id) DO NOTHING RETURNING id",
             [list(c) for c in columns])
         return [r[0] for r in cur.fetchall()]
+
+    def _touch(self, campus_ids: list[str], when: str) -> None:
+        self._db.execute(
+            "INSERT INTO campuses (campus_id, last_seen) SELECT c, %s FROM unnest(%s::text[]) "
+            "AS c ON CONFLICT (campus_id) DO UPDATE SET last_seen = excluded.last_seen",
+            (when, campus_ids))
 
     def close(self) -> None:
         self._db.close()
