@@ -47,7 +47,7 @@ def _run(args) -> int:
 
     try:
         asyncio.run(main())
-    except DistrictStoreError as error:
+    except (DistrictStoreError, DistrictConfigError) as error:
         print(f"campusguard district: {error}", file=sys.stderr)
         return 1
     return 0

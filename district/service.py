@@ -12,13 +12,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
 import threading
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
-from district.config import DistrictConfig
+from district.config import DistrictConfig, DistrictConfigError
 from district.store import DistrictStore, open_store
 from district.subscriber import DistrictSubscriber
 
@@ -76,10 +77,20 @@ class DistrictCentre:
     async def start(self) -> None:
         from controller.identity.sessions import Sessions
         from controller.identity.store import OperatorStore
-
         from district.console.app import create_app
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        host, port = self.config.host_port
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            sock.close()
+            raise DistrictConfigError(
+                f"the district console cannot listen on {host}:{port}: "
+                f"{error.strerror or error}. Fix: choose a free address in `listen`, or stop "
+                "the other program (another district centre?) using it.") from None
         writer_store = await asyncio.to_thread(open_store, self.config.database)
         api_store = await asyncio.to_thread(open_store, self.config.database)
         self._stores = [writer_store, api_store]
@@ -90,16 +101,14 @@ class DistrictCentre:
             on_stored=self.backend.stored)
         self.subscriber.start()
         app = create_app(self.backend, OperatorStore(self.state_dir), Sessions())
-        host, port = self.config.host_port
-        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                                     lifespan="off"))
-        self._serve = asyncio.create_task(self._server.serve(), name="district-console")
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self._serve = asyncio.create_task(self._server.serve(sockets=[sock]),
+                                          name="district-console")
         while not self._server.started:
             if self._serve.done():
-                self._serve.result()
-                raise RuntimeError(f"the district console could not listen on {host}:{port}")
+                raise DistrictConfigError(f"the district console did not start on {host}:{port}")
             await asyncio.sleep(0.02)
-        bound = self._server.servers[0].sockets[0].getsockname()
+        bound = sock.getsockname()
         self.url = f"http://{bound[0]}:{bound[1]}"
         (self.state_dir / "district.json").write_text(json.dumps({"url": self.url}) + "\n")
 

@@ -87,3 +87,15 @@ class Api:
             status, text, kind = error.code, error.read().decode(), error.headers.get(
                 "content-type", "")
         return status, json.loads(text) if "json" in kind else text
+
+
+def follow_stream(api: Api, into: list[dict], stop_when) -> None:
+    """Read GET /api/stream (server-sent events) into `into` until stop_when(into) is true."""
+    request = urllib.request.Request(api.url + "/api/stream")
+    with api.opener.open(request, timeout=60) as reply:
+        for raw in reply:
+            line = raw.decode().strip()
+            if line.startswith("data: "):
+                into.extend(json.loads(line[6:])["events"])
+                if stop_when(into):
+                    return

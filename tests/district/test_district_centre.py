@@ -8,7 +8,7 @@ import asyncio
 import signal
 
 import pytest
-from district_cli import Api, DistrictProcess, add_operator
+from district_cli import Api, DistrictProcess, add_operator, follow_stream
 from test_uplink_district_flow import Campus, stored_ids, until
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.slow]
@@ -30,9 +30,6 @@ async def test_operators_see_campuses_and_alarms_read_only(broker, database, tmp
     campus = Campus(broker.url, "sunrise-primary", tmp_path / "campus")
     await campus.uplink.start()
     try:
-        campus.log("device.state", 2)
-        campus.log("panic.alarm")
-        campus.mode = "lockdown"
         api = Api(centre.url)
         assert (await asyncio.to_thread(api.call, "GET", "/api/campuses"))[0] == 401
         status, _ = await asyncio.to_thread(api.call, "POST", "/api/session",
@@ -44,6 +41,15 @@ async def test_operators_see_campuses_and_alarms_read_only(broker, database, tmp
         status, me = await asyncio.to_thread(api.call, "POST", "/api/session",
                                              {"user": "wang.fang", "password": "district-pass-1"})
         assert status == 200 and me["role"] == "viewer" and me["csrf_token"]
+        pushed: list[dict] = []
+        stream = asyncio.create_task(asyncio.to_thread(
+            follow_stream, api, pushed, lambda got: any(e["kind"] == "panic.alarm" for e in got)))
+        await asyncio.sleep(0.5)  # the stream is open before the events happen
+        campus.log("device.state", 2)
+        campus.log("panic.alarm")
+        campus.mode = "lockdown"
+        await asyncio.wait_for(stream, 60)  # pushed to the console as it was stored
+        assert [e["alarm"] for e in pushed if e["kind"] == "panic.alarm"] == [True]
 
         def campus_row():
             _, body = api.call("GET", "/api/campuses")
