@@ -20,7 +20,7 @@ class UplinkSettings:
     username: str = ""
     password_file: str = ""
     ca: str = ""
-    keepalive_s: int = 30
+    keepalive_s: int = 15
     line: int = 0
 
 
@@ -50,8 +50,8 @@ def read_uplink(check: Checker, doc: dict) -> UplinkSettings | None:
     username = check.get(table, path, "username", str, default="")
     password_file = check.get(table, path, "password_file", str, default="")
     ca = check.get(table, path, "ca", str, default="")
-    keepalive = check.get_range(table, path, "keepalive_s", int, 1, 3600, default=30)
+    keepalive = check.get_range(table, path, "keepalive_s", int, 1, 3600, default=15)
     if broker is None or campus_id is None:
         return None
     return UplinkSettings(broker, campus_id, username or "", password_file or "", ca or "",
-                          int(keepalive or 30), check.line(path))
+                          int(keepalive or 15), check.line(path))

@@ -8,7 +8,7 @@ import pytest
 from district.local_peers import Mosquitto, PeerMissing, Postgres
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def broker(tmp_path_factory):
     try:
         peer = Mosquitto.start(tmp_path_factory.mktemp("mosquitto"))
@@ -18,7 +18,7 @@ def broker(tmp_path_factory):
     peer.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def postgres():
     try:
         peer = Postgres.start()
