@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ keepalive_s = 5
 """)
     site = load_site(site_file)
     store = PostgresStore(database)
-    district = DistrictSubscriber(broker.url, store, client_id="district-host-test")
+    district = DistrictSubscriber(broker.url, store, client_id=f"district-{uuid.uuid4().hex[:8]}")
     district.start()
     ports = {b.name: BusPort(b.name, str(tmp_path / "unplugged"), b.baud, b.parity, b.stopbits)
              for b in site.buses}
@@ -78,7 +79,7 @@ keepalive_s = 5
         assert alarms[0]["ts"] and alarms[0]["message"] and alarms[0]["campus_id"] == "small-campus"
         await until(lambda: [c for c in store.campuses() if c["mode"] == "lockdown"], 60,
                     "the campus shown in lockdown")
-        campus = store.campuses()[0]
+        campus = next(c for c in store.campuses() if c["campus_id"] == "small-campus")
         assert campus["online"] and campus["name"] == site.name
         assert campus["state"]["alarm_groups"] == {"police": "up", "education": "up"}
         status = host.status()["uplink"]
@@ -92,6 +93,8 @@ keepalive_s = 5
     # the host said goodbye: offline at the district (retained "offline" on a clean stop)
     check = PostgresStore(database)
     try:
-        await until(lambda: check.campuses()[0]["online"] is False, 30, "offline after stop")
+        await until(lambda: [c for c in check.campuses()
+                             if c["campus_id"] == "small-campus" and c["online"] is False], 30,
+                    "offline after stop")
     finally:
         check.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import uuid
 
 import pytest
 from district_cli import Api, DistrictProcess, add_operator, follow_stream
@@ -16,8 +17,9 @@ pytestmark = [pytest.mark.timeout(240), pytest.mark.slow]
 
 def _config(tmp_path, broker, database):
     path = tmp_path / "district.toml"
+    # its own broker session: an earlier test's queued messages must not reach this database
     path.write_text(f'broker = "{broker.url}"\ndatabase = "{database}"\n'
-                    f'listen = "127.0.0.1:0"\n')
+                    f'listen = "127.0.0.1:0"\nclient_id = "district-{uuid.uuid4().hex[:8]}"\n')
     return path
 
 

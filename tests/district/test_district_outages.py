@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def campus_online(url: str, campus_id: str) -> bool | None:
 async def test_a_silent_campus_is_shown_offline_by_its_last_will_and_online_when_back(
         broker, database, tmp_path):
     store = PostgresStore(database)
-    district = DistrictSubscriber(broker.url, store, client_id="district-lwt")
+    district = DistrictSubscriber(broker.url, store, client_id=f"district-{uuid.uuid4().hex[:8]}")
     district.start()
     campus = child("campus_child.py", broker.url, "quiet-school", str(tmp_path), "2")
     try:
