@@ -43,6 +43,10 @@ class _ApiBackend:
         with self._lock:
             return self._store.events(**filters)
 
+    def inspection(self, since: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return self._store.inspection(since)
+
     def listen(self) -> asyncio.Queue[list[dict[str, Any]]]:
         queue: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue(maxsize=1000)
         self._listeners.add(queue)

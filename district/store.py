@@ -143,6 +143,33 @@ class DistrictStore:
         return [{**json.loads(b), "stored_at": s} for b, s in self._exec(self._q(sql),
                                                                              tuple(args))]
 
+    def inspection(self, since: str) -> list[dict[str, Any]]:
+        """Remote inspection (网上巡查) figures of every campus since `since` (the term's start):
+        drills held by kind (drill.start), alarms, troubles (trouble.* except restores), and
+        the events stored. From the stored events; a campus with none is listed with zeros."""
+        figures: dict[str, dict[str, Any]] = {
+            c["campus_id"]: {"campus_id": c["campus_id"], "name": c["name"], "drills": {},
+                             "alarms": 0, "troubles": 0, "events": 0}
+            for c in self.campuses()}
+        rows = self._exec(self._q("SELECT campus_id, kind, alarm, COUNT(*) FROM events "
+                                  "WHERE ts >= ? GROUP BY campus_id, kind, alarm"), (since,))
+        for campus, kind, alarm, count in rows:
+            entry = figures.setdefault(campus, {"campus_id": campus, "name": campus,
+                                                "drills": {}, "alarms": 0, "troubles": 0,
+                                                "events": 0})
+            entry["events"] += int(count)
+            if alarm:
+                entry["alarms"] += int(count)
+            if kind.startswith("trouble.") and kind != "trouble.restore":
+                entry["troubles"] += int(count)
+        drills = self._exec(self._q("SELECT campus_id, body FROM events WHERE kind = ? AND "
+                                    "ts >= ?"), ("drill.start", since))
+        for campus, body in drills:
+            kind = str((json.loads(body).get("data") or {}).get("kind") or "unknown")
+            counts = figures[campus]["drills"]
+            counts[kind] = counts.get(kind, 0) + 1
+        return [figures[c] for c in sorted(figures)]
+
     def count_events(self) -> int:
         return int(self._exec("SELECT COUNT(*) FROM events")[0][0])
 

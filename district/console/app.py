@@ -4,6 +4,8 @@
     DELETE /api/session
     GET    /api/campuses -> {"campuses": [{"campus_id", "name", "online", "mode", "last_seen", ...}]}
     GET    /api/events?campus=ID&kind=KIND&since=ISO8601&alarms=1 -> {"events": [...]} newest first
+    GET    /api/inspection?since=ISO8601 -> {"since", "campuses": [{"campus_id", "drills": {kind: n},
+                          "alarms", "troubles", "events"}]}  (remote inspection, 网上巡查)
     GET    /api/stream   server-sent events: {"events": [...]} as they are stored
     GET    /             the page (district/console/static)
 
@@ -19,12 +21,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from controller.identity.errors import AuthFailed, RateLimited
-from controller.identity.sessions import Session, Sessions
-from controller.identity.store import OperatorStore
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel
+
+from controller.identity.errors import AuthFailed, RateLimited
+from controller.identity.sessions import Session, Sessions
+from controller.identity.store import OperatorStore
 
 COOKIE = "campusguard_district_session"
 STATIC = Path(__file__).parent / "static"
@@ -34,6 +37,7 @@ ROLES = ("viewer", "supervisor")  # district operators; guards and technicians w
 class Backend(Protocol):
     def campuses(self) -> list[dict[str, Any]]: ...
     def events(self, **filters: Any) -> list[dict[str, Any]]: ...
+    def inspection(self, since: str) -> list[dict[str, Any]]: ...
     def listen(self) -> asyncio.Queue[list[dict[str, Any]]]: ...
     def unlisten(self, queue: asyncio.Queue[list[dict[str, Any]]]) -> None: ...
 
@@ -94,6 +98,12 @@ def create_app(backend: Backend, operators: OperatorStore, sessions: Sessions) -
         rows = await asyncio.to_thread(backend.events, campus=campus, kind=kind, since=since,
                                        alarms_only=alarms, limit=max(1, min(limit, 5000)))
         return {"events": rows}
+
+    @app.get("/api/inspection")
+    async def inspection(request: Request, since: str) -> dict[str, Any]:
+        """Remote inspection figures per campus since `since` (ISO 8601, the term's start)."""
+        session_of(request)
+        return {"since": since, "campuses": await asyncio.to_thread(backend.inspection, since)}
 
     @app.get("/api/stream")
     async def stream(request: Request) -> StreamingResponse:

@@ -73,6 +73,10 @@ async def test_operators_see_campuses_and_alarms_read_only(broker, database, tmp
         _, every = await asyncio.to_thread(api.call, "GET", "/api/events?campus=sunrise-primary")
         stamps = [e["ts"] for e in every["events"]]
         assert len(stamps) == 3 and stamps == sorted(stamps, reverse=True)  # newest first
+        _, term = await asyncio.to_thread(api.call, "GET",
+                                          "/api/inspection?since=2000-01-01T00:00:00.000Z")
+        mine = [c for c in term["campuses"] if c["campus_id"] == "sunrise-primary"]
+        assert mine[0]["alarms"] == 1 and mine[0]["events"] == 3
         _, page = await asyncio.to_thread(api.call, "GET", "/")
         assert "District centre" in page
         # read-only: no action verbs on the district console

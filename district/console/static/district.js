@@ -3,10 +3,12 @@ const TEXT = {
   en: { title: "District centre", user: "User", password: "Password", signin: "Sign in",
         signout: "Sign out", campuses: "Campuses", campus: "Campus", mode: "Mode", link: "Link",
         last_seen: "Last seen", alarms: "Alarms, newest first", online: "online",
-        offline: "OFFLINE", bad: "Wrong user or password." },
+        offline: "OFFLINE", bad: "Wrong user or password.", inspection: "This term (remote inspection)",
+        drills: "Drills", alarm_count: "Alarms", troubles: "Troubles" },
   zh: { title: "区县中心", user: "用户", password: "密码", signin: "登录", signout: "退出",
         campuses: "学校", campus: "学校", mode: "模式", link: "连接", last_seen: "最后联系",
-        alarms: "报警（最新在前）", online: "在线", offline: "离线", bad: "用户名或密码错误。" },
+        alarms: "报警（最新在前）", online: "在线", offline: "离线", bad: "用户名或密码错误。",
+        inspection: "本学期（网上巡查）", drills: "演练", alarm_count: "报警", troubles: "故障" },
 };
 const lang = new URLSearchParams(location.search).get("lang") === "zh" ? "zh" : "en";
 const t = (key) => TEXT[lang][key] ?? key;
@@ -47,6 +49,16 @@ async function refresh() {
     return tr;
   }));
   $("#alarms").replaceChildren(...alarms.events.map(alarmItem));
+  const now = new Date(), term = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() >= 7 ? 8 : 1, 1));
+  const figures = await fetch(`/api/inspection?since=${term.toISOString()}`).then((r) => r.json());
+  $("#inspection tbody").replaceChildren(...figures.campuses.map((c) => {
+    const tr = document.createElement("tr");
+    const drills = Object.entries(c.drills).map(([k, n]) => `${k} ${n}`).join(", ") || "0";
+    for (const text of [c.name, drills, c.alarms, c.troubles]) {
+      const td = document.createElement("td"); td.textContent = text; tr.append(td);
+    }
+    return tr;
+  }));
 }
 
 function live() {
