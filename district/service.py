@@ -14,13 +14,14 @@ import json
 import logging
 import socket
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from district.config import DistrictConfig, DistrictConfigError
-from district.store import DistrictStore, open_store
+from district.store import DistrictStore, now_iso, open_store
 from district.subscriber import DistrictSubscriber
 
 _LOG = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ class _ApiBackend:
     """What the console reads: its own database connection, used from one thread at a time."""
 
     def __init__(self, store: DistrictStore, loop: asyncio.AbstractEventLoop) -> None:
+        self.subscriber: DistrictSubscriber | None = None
         self._store = store
         self._lock = threading.Lock()
         self._loop = loop
@@ -46,6 +48,28 @@ class _ApiBackend:
     def inspection(self, since: str) -> list[dict[str, Any]]:
         with self._lock:
             return self._store.inspection(since)
+
+    def advise(self, action: str, campuses: list[str] | None, zone: str | None, reason: str,
+               by: str, role: str) -> dict[str, Any]:
+        """A district-wide advisory: to each campus (all known when None), logged here as a
+        district.advisory event per campus; each campus's own policy decides (uplink/advisory)."""
+        assert self.subscriber is not None
+        ident = uuid.uuid4().hex
+        with self._lock:
+            known = [c["campus_id"] for c in self._store.campuses()]
+            targets = known if campuses is None else [c for c in campuses if c in known]
+            advisory = {"id": ident, "action": action, "zone": zone, "reason": reason, "by": by,
+                        "role": role, "issued_at": now_iso()}
+            for campus in targets:
+                self.subscriber.publish_advisory(campus, advisory)
+            self._store.add_events([
+                {"id": f"advisory-{ident}-{campus}", "campus_id": campus,
+                 "kind": "district.advisory", "ts": advisory["issued_at"], "user": by,
+                 "role": role, "reason": reason, "zone": zone,
+                 "message": f"district advisory from {by}: {action} ({reason!r}); the campus's "
+                            "policy decides", "data": advisory} for campus in targets])
+        return {"advisory": ident, "action": action, "sent_to": targets,
+                "unknown": [c for c in (campuses or []) if c not in known]}
 
     def listen(self) -> asyncio.Queue[list[dict[str, Any]]]:
         queue: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue(maxsize=1000)
@@ -103,6 +127,7 @@ class DistrictCentre:
             self.config.broker, writer_store, client_id=self.config.client_id,
             username=self.config.username, password=self.config.password(), ca=self.config.ca,
             on_stored=self.backend.stored)
+        self.backend.subscriber = self.subscriber
         self.subscriber.start()
         app = create_app(self.backend, OperatorStore(self.state_dir), Sessions())
         self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))

@@ -23,7 +23,17 @@ from typing import Any
 import paho.mqtt.client as mqtt
 
 from controller.uplink.config import parse_broker
-from controller.uplink.topics import ALARMS, EVENTS, ONLINE, STATE, STATUS, parse, subscription
+from controller.uplink.topics import (
+    ADVISORY,
+    ALARMS,
+    EVENTS,
+    ONLINE,
+    STATE,
+    STATUS,
+    parse,
+    subscription,
+    topic,
+)
 from district.store import DistrictStore, now_iso
 
 _LOG = logging.getLogger(__name__)
@@ -178,6 +188,12 @@ class DistrictSubscriber:
             writer.inbox.put(None)
         for writer in self._writers:
             writer.thread.join(10)
+
+    def publish_advisory(self, campus_id: str, advisory: dict[str, Any]) -> None:
+        """Send a district advisory to one campus (QoS 1; the campus handles each id once)."""
+        info = self._client.publish(topic(campus_id, ADVISORY), json.dumps(advisory), qos=1)
+        if info.rc != mqtt.MQTT_ERR_SUCCESS and info.rc != mqtt.MQTT_ERR_NO_CONN:
+            raise RuntimeError(f"advisory to {campus_id} not queued: {mqtt.error_string(info.rc)}")
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         parts = message.topic.split("/")

@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 from controller.site.checker import Checker
 
 _CAMPUS_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-KEYS = ("broker", "campus_id", "username", "password_file", "ca", "keepalive_s")
+KEYS = ("broker", "campus_id", "username", "password_file", "ca", "keepalive_s",
+        "accept_advisory")
+ADVISORY_ACTIONS = ("lockdown",)
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class UplinkSettings:
     ca: str = ""
     keepalive_s: int = 15
     line: int = 0
+    accept_advisory: tuple[str, ...] = ()  # district advisories the campus's policy accepts
 
 
 def read_uplink(check: Checker, doc: dict) -> UplinkSettings | None:
@@ -51,7 +54,15 @@ def read_uplink(check: Checker, doc: dict) -> UplinkSettings | None:
     password_file = check.get(table, path, "password_file", str, default="")
     ca = check.get(table, path, "ca", str, default="")
     keepalive = check.get_range(table, path, "keepalive_s", int, 1, 3600, default=15)
+    accept = check.get(table, path, "accept_advisory", list, default=[]) or []
+    for action in accept:
+        if action not in ADVISORY_ACTIONS:
+            check.bad_value(path + ("accept_advisory",), action,
+                            "is not an advisory a district may give",
+                            'write accept_advisory = ["lockdown"], or [] to refuse them all')
+            accept = []
+            break
     if broker is None or campus_id is None:
         return None
     return UplinkSettings(broker, campus_id, username or "", password_file or "", ca or "",
-                          int(keepalive or 15), check.line(path))
+                          int(keepalive or 15), check.line(path), tuple(accept))

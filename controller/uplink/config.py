@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from controller.uplink.errors import UplinkConfigError
 from controller.uplink.topics import CAMPUS_ID
 
+ADVISORY_ACTIONS = ("lockdown",)  # what a district may advise: only what makes a campus safer
+
 
 @dataclass(frozen=True)
 class BrokerAddress:
@@ -40,6 +42,7 @@ class UplinkConfig:
     ca: str = ""  # CA certificate file for mqtts:// ("" = the system's CAs)
     keepalive_s: int = 15  # MQTT keepalive: the broker publishes the last will after 1.5x this
     # (22.5 s: a silent campus is shown offline within the 30 s goal)
+    accept_advisory: tuple[str, ...] = ()  # district advisories this campus's policy accepts
     line: int = 0  # where [uplink] is in the site file
 
     def __post_init__(self) -> None:
@@ -48,6 +51,11 @@ class UplinkConfig:
             raise UplinkConfigError(
                 f"uplink.campus_id = {self.campus_id!r}: use 1 to 63 lower-case letters, digits, "
                 "'-' or '_', starting with a letter or digit (it becomes the MQTT topic prefix).")
+        unknown = [a for a in self.accept_advisory if a not in ADVISORY_ACTIONS]
+        if unknown:
+            raise UplinkConfigError(
+                f"uplink.accept_advisory has {unknown}: a district may only advise "
+                f"{', '.join(ADVISORY_ACTIONS)}.")
         if not 1 <= self.keepalive_s <= 3600:
             raise UplinkConfigError(f"uplink.keepalive_s = {self.keepalive_s}: must be 1..3600.")
 
@@ -68,5 +76,7 @@ class UplinkConfig:
 
 def config_from_site(settings: object) -> UplinkConfig:
     """From the site's [uplink] (controller/site/uplink_section.py UplinkSettings)."""
-    return UplinkConfig(**{k: getattr(settings, k) for k in UplinkConfig.__dataclass_fields__
-                           if hasattr(settings, k)})
+    values = {k: getattr(settings, k) for k in UplinkConfig.__dataclass_fields__
+              if hasattr(settings, k)}
+    values["accept_advisory"] = tuple(values.get("accept_advisory", ()))
+    return UplinkConfig(**values)

@@ -29,6 +29,10 @@ CREATE TABLE IF NOT EXISTS uplink_cursor (
     source TEXT PRIMARY KEY,                 -- "events.db"
     last_id INTEGER NOT NULL                 -- highest event-store id copied into the outbox
 );
+CREATE TABLE IF NOT EXISTS uplink_advisories (
+    id TEXT PRIMARY KEY,                     -- a district advisory handled (QoS 1 may repeat it)
+    received_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS uplink_stats (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -113,6 +117,13 @@ class UplinkOutbox:
         with self._lock:
             self._db.executemany("UPDATE uplink_outbox SET attempts = attempts + 1 WHERE seq = ?",
                                  [(s,) for s in seqs])
+
+    def first_time(self, advisory_id: str, when: str) -> bool:
+        """Record a district advisory; False when it was handled before (a QoS 1 repeat)."""
+        with self._lock:
+            cur = self._db.execute("INSERT OR IGNORE INTO uplink_advisories VALUES (?, ?)",
+                                   (advisory_id, when))
+            return cur.rowcount == 1
 
     def pending(self) -> int:
         with self._lock:

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ import aiomqtt
 
 from controller.uplink.config import UplinkConfig
 from controller.uplink.outbox import OutboxMessage, UplinkOutbox
-from controller.uplink.topics import OFFLINE, ONLINE, STATE, STATUS, topic
+from controller.uplink.topics import ADVISORY, OFFLINE, ONLINE, STATE, STATUS, topic
 
 _LOG = logging.getLogger(__name__)
 WINDOW = 100  # messages in flight (published, PUBACK not yet seen)
@@ -29,7 +29,8 @@ class UplinkPublisher:
 
     def __init__(self, config: UplinkConfig, outbox: UplinkOutbox,
                  state: Callable[[], dict[str, Any] | None] | None = None,
-                 client_id: str | None = None) -> None:
+                 client_id: str | None = None,
+                 on_advisory: Callable[[bytes], Awaitable[None]] | None = None) -> None:
         self.config = config
         self.outbox = outbox
         self._state = state
@@ -40,6 +41,7 @@ class UplinkPublisher:
         self.last_puback: str | None = None
         self.connects = 0
         self._published_state: str | None = None
+        self.on_advisory = on_advisory  # the district's advisories (topic .../advisory)
 
     def _client(self) -> aiomqtt.Client:
         address = self.config.address
@@ -66,6 +68,8 @@ class UplinkPublisher:
                     await client.publish(topic(self.config.campus_id, STATUS), ONLINE, qos=1,
                                          retain=True)
                     self._published_state = None
+                    if self.on_advisory is not None:
+                        await client.subscribe(topic(self.config.campus_id, ADVISORY), qos=1)
                     try:
                         await self._pump(client)
                     except asyncio.CancelledError:  # host stopping: say so (no will on DISCONNECT)
@@ -86,7 +90,7 @@ class UplinkPublisher:
     async def _pump(self, client: aiomqtt.Client) -> None:
         # The broker may drop an idle connection (a frozen host, a network cut): the message
         # iterator raises MqttError on disconnect even when nothing is being published.
-        watch = asyncio.create_task(_watch_disconnect(client), name="uplink-watch")
+        watch = asyncio.create_task(self._receive(client), name="uplink-receive")
         try:
             while True:
                 if watch.done():
@@ -137,6 +141,13 @@ class UplinkPublisher:
         self._published_state = text
 
 
-async def _watch_disconnect(client: aiomqtt.Client) -> None:
-    async for _message in client.messages:  # nothing is subscribed: returns only by raising
-        pass
+    async def _receive(self, client: aiomqtt.Client) -> None:
+        """Advisories from the district; ends only by raising (disconnect)."""
+        async for message in client.messages:
+            if self.on_advisory is None or not isinstance(message.payload, bytes | str):
+                continue
+            payload = message.payload
+            try:
+                await self.on_advisory(payload.encode() if isinstance(payload, str) else payload)
+            except Exception:  # a bad advisory must not cut the uplink
+                _LOG.exception("uplink: handling a district advisory failed")

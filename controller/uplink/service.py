@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,14 +35,17 @@ OUTBOX_FILE = "uplink.db"
 class Uplink:
     def __init__(self, config: UplinkConfig, state_dir: Path, *, events_db: Path | None = None,
                  status: Callable[[], dict[str, Any]] | None = None, name: str = "",
-                 outbox_path: Path | None = None, client_id: str | None = None) -> None:
+                 outbox_path: Path | None = None, client_id: str | None = None,
+                 on_advisory: Callable[[dict[str, Any]], Awaitable[None]] | None = None) -> None:
         self.config = config
         self.name = name
         self.outbox = UplinkOutbox(outbox_path or Path(state_dir) / OUTBOX_FILE)
         self.feed = EventFeed(events_db, self.outbox, config.campus_id) if events_db else None
         self._status = status
+        self._on_advisory = on_advisory
         self.publisher = UplinkPublisher(config, self.outbox,
-                                         self._state if status is not None else None, client_id)
+                                         self._state if status is not None else None, client_id,
+                                         self._advisory if on_advisory is not None else None)
         self._tasks: list[asyncio.Task[None]] = []
         self._next_seq = 0
 
@@ -52,6 +56,18 @@ class Uplink:
         except Exception:  # the host's status must never stop the uplink
             _LOG.exception("uplink: host status failed")
             return None
+
+    async def _advisory(self, payload: bytes) -> None:
+        """A district advisory: JSON with a unique id; each id is handled once."""
+        try:
+            advisory = json.loads(payload)
+            ident = str(advisory["id"])
+        except (ValueError, KeyError, TypeError):
+            _LOG.warning("uplink: unreadable district advisory %r", payload[:200])
+            return
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        if self._on_advisory is not None and self.outbox.first_time(ident, now):
+            await self._on_advisory(advisory)
 
     async def start(self) -> None:
         if self._tasks:
@@ -102,9 +118,11 @@ class Uplink:
 async def start_for_host(host: Any) -> Uplink:
     """The host's uplink (host.site.uplink present): follows its event store, publishes its
     status as the retained state. Returns it started."""
+    from controller.uplink.advisory import advisory_handler
     from controller.uplink.config import config_from_site
 
-    uplink = Uplink(config_from_site(host.site.uplink), host.paths.root,
-                    events_db=host.paths.events_db, status=host.status, name=host.site.name)
+    config = config_from_site(host.site.uplink)
+    uplink = Uplink(config, host.paths.root, events_db=host.paths.events_db, status=host.status,
+                    name=host.site.name, on_advisory=advisory_handler(host, config))
     await uplink.start()
     return uplink

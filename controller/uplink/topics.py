@@ -5,6 +5,7 @@ prefix; the broker ACL (docs/mosquitto-acl.example) enforces it.
     campusguard/v1/<campus_id>/state    JSON campus summary    retained, QoS 1, on every change
     campusguard/v1/<campus_id>/events   JSON event             QoS 1, every event with a stable id
     campusguard/v1/<campus_id>/alarms   JSON event             QoS 1, alarm kinds only (not also in /events)
+    campusguard/v1/<campus_id>/advisory JSON advisory          QoS 1, district -> campus (read by the campus)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ STATUS = "status"
 STATE = "state"
 EVENTS = "events"
 ALARMS = "alarms"
+ADVISORY = "advisory"  # the district's advisories to one campus (the only topic a campus reads)
 ONLINE = "online"
 OFFLINE = "offline"
 

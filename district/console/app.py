@@ -6,10 +6,13 @@
     GET    /api/events?campus=ID&kind=KIND&since=ISO8601&alarms=1 -> {"events": [...]} newest first
     GET    /api/inspection?since=ISO8601 -> {"since", "campuses": [{"campus_id", "drills": {kind: n},
                           "alarms", "troubles", "events"}]}  (remote inspection, 网上巡查)
+    POST   /api/advisory {"action": "lockdown", "campuses": [ids] | null, "zone", "reason"}
+                         supervisors, X-CSRF-Token -> {"advisory", "sent_to", "unknown"}
     GET    /api/stream   server-sent events: {"events": [...]} as they are stored
     GET    /             the page (district/console/static)
 
-Everything but the page and POST /api/session needs a session cookie; the console is read-only.
+Everything but the page and POST /api/session needs a session cookie; the console is read-only
+except for a supervisor's district-wide advisory, which each campus's own policy may refuse.
 """
 
 from __future__ import annotations
@@ -31,15 +34,25 @@ from controller.identity.store import OperatorStore
 
 COOKIE = "campusguard_district_session"
 STATIC = Path(__file__).parent / "static"
-ROLES = ("viewer", "supervisor")  # district operators; guards and technicians work on a campus
+ROLES = ("viewer", "supervisor")
+ADVISORY_ACTIONS = ("lockdown",)  # what a district may advise: only what makes a campus safer  # district operators; guards and technicians work on a campus
 
 
 class Backend(Protocol):
     def campuses(self) -> list[dict[str, Any]]: ...
     def events(self, **filters: Any) -> list[dict[str, Any]]: ...
     def inspection(self, since: str) -> list[dict[str, Any]]: ...
+    def advise(self, action: str, campuses: list[str] | None, zone: str | None, reason: str,
+               by: str, role: str) -> dict[str, Any]: ...
     def listen(self) -> asyncio.Queue[list[dict[str, Any]]]: ...
     def unlisten(self, queue: asyncio.Queue[list[dict[str, Any]]]) -> None: ...
+
+
+class Advisory(BaseModel):
+    action: str = "lockdown"
+    campuses: list[str] | None = None  # None: every campus the district knows
+    zone: str | None = None
+    reason: str = ""
 
 
 class Credentials(BaseModel):
@@ -104,6 +117,22 @@ def create_app(backend: Backend, operators: OperatorStore, sessions: Sessions) -
         """Remote inspection figures per campus since `since` (ISO 8601, the term's start)."""
         session_of(request)
         return {"since": since, "campuses": await asyncio.to_thread(backend.inspection, since)}
+
+    @app.post("/api/advisory")
+    async def advisory(body: Advisory, request: Request) -> dict[str, Any]:
+        """A district-wide advisory (supervisors only); each campus's own policy decides."""
+        session = session_of(request)
+        if request.headers.get("X-CSRF-Token") != session.csrf_token:
+            raise HTTPException(403, "missing or wrong X-CSRF-Token header")
+        if session.operator.role != "supervisor":
+            raise HTTPException(403, f"{session.operator.name} is a {session.operator.role}: "
+                                     "only a district supervisor may send an advisory")
+        if body.action not in ADVISORY_ACTIONS:
+            raise HTTPException(422, f"action {body.action!r}: a district may only advise "
+                                     f"{', '.join(ADVISORY_ACTIONS)}")
+        return await asyncio.to_thread(backend.advise, body.action, body.campuses, body.zone,
+                                       body.reason, session.operator.name,
+                                       session.operator.role)
 
     @app.get("/api/stream")
     async def stream(request: Request) -> StreamingResponse:

@@ -72,13 +72,16 @@ class Api:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.csrf = ""  # sent as X-CSRF-Token once set (POST with a session cookie)
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict | str]:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json",
+                                                  **({"X-CSRF-Token": self.csrf}
+                                                     if self.csrf else {})})
         try:
             with self.opener.open(request, timeout=30) as reply:
                 status, text, kind = reply.status, reply.read().decode(), reply.headers.get(

@@ -27,6 +27,7 @@ async def test_operators_see_campuses_and_alarms_read_only(broker, database, tmp
     state = tmp_path / "district-state"
     await asyncio.to_thread(add_operator, state, "wang.fang", "viewer", "district-pass-1")
     await asyncio.to_thread(add_operator, state, "li.guard", "guard", "guard-pass-1")
+    await asyncio.to_thread(add_operator, state, "zhao.lei", "supervisor", "district-pass-2")
     centre = await asyncio.to_thread(DistrictProcess(_config(tmp_path, broker, database),
                                                      state).start)
     campus = Campus(broker.url, "sunrise-primary", tmp_path / "campus")
@@ -77,12 +78,27 @@ async def test_operators_see_campuses_and_alarms_read_only(broker, database, tmp
                                           "/api/inspection?since=2000-01-01T00:00:00.000Z")
         mine = [c for c in term["campuses"] if c["campus_id"] == "sunrise-primary"]
         assert mine[0]["alarms"] == 1 and mine[0]["events"] == 3
+        # a viewer cannot send a district advisory; a supervisor can, with the CSRF token
+        status, _ = await asyncio.to_thread(api.call, "POST", "/api/advisory",
+                                            {"action": "lockdown", "reason": "drill of the drill"})
+        assert status == 403
         _, page = await asyncio.to_thread(api.call, "GET", "/")
         assert "District centre" in page
         # read-only: no action verbs on the district console
         status, _ = await asyncio.to_thread(api.call, "POST", "/api/lockdown", {"zone": None})
         assert status in (404, 405)
         assert (await asyncio.to_thread(api.call, "DELETE", "/api/session"))[0] == 200
+        boss = Api(centre.url)
+        _, me = await asyncio.to_thread(boss.call, "POST", "/api/session",
+                                        {"user": "zhao.lei", "password": "district-pass-2"})
+        body = {"action": "lockdown", "campuses": None, "reason": "storm warning"}
+        assert (await asyncio.to_thread(boss.call, "POST", "/api/advisory", body))[0] == 403
+        boss.csrf = me["csrf_token"]
+        status, sent = await asyncio.to_thread(boss.call, "POST", "/api/advisory", body)
+        assert status == 200 and "sunrise-primary" in sent["sent_to"]
+        _, logged = await asyncio.to_thread(
+            boss.call, "GET", "/api/events?campus=sunrise-primary&kind=district.advisory")
+        assert [e["user"] for e in logged["events"]] == ["zhao.lei"]  # logged at the district
         assert (await asyncio.to_thread(api.call, "GET", "/api/campuses"))[0] == 401
     finally:
         await campus.close()
