@@ -21,6 +21,13 @@ tools:
 	  echo "installing mbpoll (Debian package)"; \
 	  $$SUDO apt-get update -qq >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mbpoll >/dev/null; }
+	@# the district uplink: Mosquitto (MQTT broker) and PostgreSQL (the district store)
+	@{ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; } && \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "installing mosquitto and postgresql (Debian packages)"; \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto postgresql >/dev/null; }
 
 demo: $(STAMP) tools
 	$(BIN)/campusguard demo

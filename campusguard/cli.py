@@ -20,6 +20,7 @@ _VERB_MODULES = (
     ("hil.cli", "bench"),
     ("controller.operations.cli", "report, hazard, visitor, duty: campus operations"),
     ("campusguard.demo", "demo: the scripted morning on the simulated demo campus"),
+    ("district.cli", "district run: the district centre"),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,12 +11,15 @@ from controller.alarm.errors import AlarmConfigError
 from protocols.sia.account import is_hex
 
 FORMATS = ("ADM-CID", "SIA-DCS")
+DEFAULT_GROUP = "police"  # no `group`: the police alarm receiving centre, as before groups
+GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 PROTOCOLS = ("tcp", "udp")
 
 
 @dataclass(frozen=True)
 class ReceiverConfig:
-    """One alarm receiving centre receiver ([[alarm.receivers]]); the first is the primary path."""
+    """One alarm receiving centre receiver ([[alarm.receivers]]); within its group the first is
+    the primary path, the others are backups. Every alarm goes to every group."""
 
     host: str  # receiver address
     port: int  # receiver TCP or UDP port
@@ -25,6 +29,7 @@ class ReceiverConfig:
     receiver: str = ""  # optional DC-09 R number (hex); "" = none sent
     prefix: str = "0"  # DC-09 L (line) prefix, hex
     format: str = "ADM-CID"  # payload: "ADM-CID" (Contact ID) or "SIA-DCS"
+    group: str = DEFAULT_GROUP  # receiver group: "police", "education", ...
 
     @property
     def name(self) -> str:
@@ -57,6 +62,11 @@ class ReceiverConfig:
             raise AlarmConfigError(f"{where}.receiver = {self.receiver!r}: 1 to 6 hex digits or ''.")
         if not 1 <= len(self.prefix) <= 6 or not is_hex(self.prefix):
             raise AlarmConfigError(f"{where}.prefix = {self.prefix!r}: must be 1 to 6 hex digits.")
+        if not GROUP_NAME.match(self.group):
+            raise AlarmConfigError(
+                f"{where}.group = {self.group!r}: 1 to 32 lower-case letters, digits, '-' or '_' "
+                '(e.g. "police", "education").'
+            )
         if self.format not in FORMATS:
             raise AlarmConfigError(
                 f"{where}.format = {self.format!r}: must be 'ADM-CID' or 'SIA-DCS'."
@@ -67,7 +77,7 @@ class ReceiverConfig:
 class AlarmConfig:
     """Everything AlarmService needs; zones and users give the DC-09 zone and user numbers."""
 
-    receivers: tuple[ReceiverConfig, ...]  # primary first, then backups (dual path)
+    receivers: tuple[ReceiverConfig, ...]  # per group: primary first, then backups (dual path)
     zones: tuple[str, ...] = ()  # site zone names in file order: zone N is the N-th (1-based)
     users: tuple[str, ...] = ()  # site user names in file order: user N is the N-th (1-based)
     supervision_s: float = 60.0  # NULL link test per receiver at this interval; 0 = off
@@ -88,6 +98,14 @@ class AlarmConfig:
             raise AlarmConfigError("alarm: ack_timeout_s must be > 0, retries and backoff_s >= 0.")
         if self.supervision_s < 0:
             raise AlarmConfigError("alarm.supervision_s must be >= 0 (0 turns supervision off).")
+
+    @property
+    def groups(self) -> dict[str, tuple[ReceiverConfig, ...]]:
+        """Receiver groups in file order of their first receiver; each group's paths in order."""
+        out: dict[str, list[ReceiverConfig]] = {}
+        for receiver in self.receivers:
+            out.setdefault(receiver.group, []).append(receiver)
+        return {name: tuple(paths) for name, paths in out.items()}
 
     @classmethod
     def from_table(

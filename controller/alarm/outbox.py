@@ -3,6 +3,9 @@
 WAL with synchronous=FULL: once enqueue() returns, the row survives kill -9 and power loss.
 Marking an alarm ACKed skips the fsync (see mark_acked): losing that mark resends, never loses.
 Delivery is at-least-once and in id order (the delivery loop always takes the oldest pending row).
+
+Receiver groups (police ARC, education platform, ...): an alarm is one row per group, stored in
+one transaction, each with its own delivery state; each group's loop takes its own oldest row.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from controller.alarm.event_mapping import AlarmMessage
 
+DEFAULT_GROUP = "police"  # [[alarm.receivers]] without `group`: today's single receiving centre
 PENDING = "pending"
 ACKED = "acked"
 REFUSED = "refused"  # every receiver answered DUH (read, not processed): kept, not retried
@@ -27,7 +31,8 @@ CREATE TABLE IF NOT EXISTS alarm_outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT NOT NULL DEFAULT '',
     acked_at TEXT,                    -- UTC ISO 8601 of the receiver's ACK
-    acked_by TEXT                     -- the receiver that ACKed (host:port/proto#account)
+    acked_by TEXT,                    -- the receiver that ACKed (host:port/proto#account)
+    grp TEXT NOT NULL DEFAULT 'police' -- receiver group this copy of the alarm goes to
 );
 CREATE INDEX IF NOT EXISTS alarm_outbox_pending ON alarm_outbox (state, id);
 """
@@ -45,6 +50,7 @@ class OutboxEntry:
     last_error: str  # why the last attempt failed, "" if none
     acked_at: str | None  # when a receiver ACKed it
     acked_by: str | None  # which receiver
+    group: str = DEFAULT_GROUP  # the receiver group this row is for
 
 
 class AlarmOutbox:
@@ -58,30 +64,52 @@ class AlarmOutbox:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(alarm_outbox)")}
+        columns = [row[1] for row in self._db.execute("PRAGMA table_info(alarm_outbox)")]
+        if "grp" not in columns:  # an outbox from before receiver groups: all rows were police
+            self._db.execute(
+                f"ALTER TABLE alarm_outbox ADD COLUMN grp TEXT NOT NULL DEFAULT '{DEFAULT_GROUP}'")
         if "source_key" not in columns:  # an outbox from before: add the column, keep the rows
             self._db.execute("ALTER TABLE alarm_outbox ADD COLUMN source_key TEXT")
 
-    def enqueue(self, message: AlarmMessage, queued_at: str, source_key: str | None = None) -> int:
-        """Store a pending alarm; durable when this returns. Returns its id.
+    def enqueue(self, message: AlarmMessage, queued_at: str, group: str = DEFAULT_GROUP,
+                source_key: str | None = None) -> int:
+        """Store a pending alarm; durable when this returns. Returns its id."""
+        return self.enqueue_groups(message, queued_at, (group,), source_key)[0]
 
-        source_key names what caused it (e.g. "panic:<station>:<press>"), stored in the same row:
+    def enqueue_groups(self, message: AlarmMessage, queued_at: str, groups: tuple[str, ...],
+                       source_key: str | None = None) -> list[int]:
+        """Store one pending row per receiver group, in one transaction; their ids, in order.
+
+        source_key names what caused it (e.g. "panic:<station>:<press>"), stored in the same rows:
         after a crash the host asks has_source() before reporting that cause again."""
-        cursor = self._db.execute(
-            "INSERT INTO alarm_outbox (queued_at, message, source_key) VALUES (?, ?, ?)",
-            (queued_at, json.dumps(message.to_json(), sort_keys=True), source_key),
-        )
-        return int(cursor.lastrowid)
+        text = json.dumps(message.to_json(), sort_keys=True)
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            ids = [
+                int(self._db.execute(
+                    "INSERT INTO alarm_outbox (queued_at, message, grp, source_key) "
+                    "VALUES (?, ?, ?, ?)", (queued_at, text, group, source_key)).lastrowid)
+                for group in groups
+            ]
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return ids
 
     def has_source(self, source_key: str) -> bool:
         row = self._db.execute("SELECT 1 FROM alarm_outbox WHERE source_key = ? LIMIT 1",
                                (source_key,)).fetchone()
         return row is not None
 
-    def head(self) -> OutboxEntry | None:
-        """The oldest pending alarm, or None when everything is delivered."""
+    def head(self, group: str | None = None) -> OutboxEntry | None:
+        """The oldest pending alarm (of one group), or None when everything is delivered."""
+        where, args = "state = ?", [PENDING]
+        if group is not None:
+            where += " AND grp = ?"
+            args.append(group)
         row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM alarm_outbox WHERE state = ? ORDER BY id LIMIT 1", (PENDING,)
+            f"SELECT {_COLUMNS} FROM alarm_outbox WHERE {where} ORDER BY id LIMIT 1", args
         ).fetchone()
         return _entry(row) if row else None
 
@@ -124,26 +152,32 @@ class AlarmOutbox:
             (REFUSED, error, entry_id),
         )
 
-    def pending_count(self) -> int:
-        return int(
-            self._db.execute(
-                "SELECT COUNT(*) FROM alarm_outbox WHERE state = ?", (PENDING,)
-            ).fetchone()[0]
-        )
+    def pending_count(self, group: str | None = None) -> int:
+        if group is None:
+            sql, args = "SELECT COUNT(*) FROM alarm_outbox WHERE state = ?", (PENDING,)
+        else:
+            sql = "SELECT COUNT(*) FROM alarm_outbox WHERE state = ? AND grp = ?"
+            args = (PENDING, group)
+        return int(self._db.execute(sql, args).fetchone()[0])
 
-    def last_ack(self) -> str | None:
-        row = self._db.execute("SELECT MAX(acked_at) FROM alarm_outbox").fetchone()
+    def last_ack(self, group: str | None = None) -> str | None:
+        if group is None:
+            row = self._db.execute("SELECT MAX(acked_at) FROM alarm_outbox").fetchone()
+        else:
+            row = self._db.execute("SELECT MAX(acked_at) FROM alarm_outbox WHERE grp = ?",
+                                   (group,)).fetchone()
         return row[0] if row else None
 
     def close(self) -> None:
         self._db.close()
 
 
-_COLUMNS = "id, queued_at, message, state, attempts, last_error, acked_at, acked_by"
+_COLUMNS = "id, queued_at, message, state, attempts, last_error, acked_at, acked_by, grp"
 
 
 def _entry(row: tuple) -> OutboxEntry:
     return OutboxEntry(
         id=row[0], queued_at=row[1], message=AlarmMessage.from_json(json.loads(row[2])),
         state=row[3], attempts=row[4], last_error=row[5], acked_at=row[6], acked_by=row[7],
+        group=row[8],
     )

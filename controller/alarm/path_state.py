@@ -24,9 +24,18 @@ class PathStatus:
 class PathTracker:
     """Turns exchange outcomes into ALARM_PATH_LOST / ALARM_PATH_RESTORED events, once per change."""
 
-    def __init__(self, names: list[str], log: Log) -> None:
+    def __init__(self, names: list[str], log: Log, group: str | None = None) -> None:
         self.paths = [PathStatus(name) for name in names]
         self._log = log
+        self.group = group  # receiver group ("police", "education"); None: the only group
+
+    @property
+    def _label(self) -> str:
+        return f" ({self.group} group)" if self.group else ""
+
+    @property
+    def _data(self) -> dict[str, Any]:
+        return {"group": self.group} if self.group else {}
 
     @property
     def any_up(self) -> bool:
@@ -52,8 +61,8 @@ class PathTracker:
             path.up = True
             self._log(
                 events.ALARM_PATH_RESTORED,
-                f"alarm path restored: {path.name} acknowledges again",
-                {"receiver": path.name},
+                f"alarm path restored{self._label}: {path.name} acknowledges again",
+                {"receiver": path.name, **self._data},
             )
         path.up = True
 
@@ -71,10 +80,11 @@ class PathTracker:
         elif untried:
             extent = f"trying {', '.join(untried)}"
         else:
-            extent = ("NO alarm path to the receiving centre is working; alarms stay queued in the "
+            centre = f"the {self.group} receiving centre" if self.group else "the receiving centre"
+            extent = (f"NO alarm path to {centre} is working; alarms stay queued in the "
                       "outbox and are sent when a path returns")
         self._log(
             events.ALARM_PATH_LOST,
-            f"alarm path lost: {path.name}: {error} ({extent})",
-            {"receiver": path.name, "error": error, "all_paths_down": all_down},
+            f"alarm path lost{self._label}: {path.name}: {error} ({extent})",
+            {"receiver": path.name, "error": error, "all_paths_down": all_down, **self._data},
         )

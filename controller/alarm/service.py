@@ -1,4 +1,5 @@
-"""AlarmService: the host's alarm transmission to the police alarm receiving centre (SIA DC-09).
+"""AlarmService: the host's alarm transmission to every receiver group (SIA DC-09): the police
+alarm receiving centre, the education authority's platform, ... Every alarm goes to every group.
 
     service = AlarmService(config, outbox_path, log_event=store_append)
     await service.start()
@@ -10,10 +11,12 @@ log_event(kind, message, data=dict) is called for alarm.queued / alarm.acked / a
 alarm.path_lost / alarm.path_restored (kinds from protocols/events.py): controller/store's
 EventStore.append fits as is. It must be quick and should not raise (errors are logged, ignored).
 
-Delivery: one task takes the oldest pending alarm and tries the primary receiver, with `retries`
-resends and doubling backoff, then each backup; when every path fails it waits (doubling up to
-outage_backoff_max_s, or until a new alarm is submitted) and starts again with the same alarm, so
-alarms arrive in order and at least once. A second task sends NULL link tests every supervision_s.
+Delivery, per group: one task takes the group's oldest pending alarm and tries its primary
+receiver, with `retries` resends and doubling backoff, then each backup; when every path of the
+group fails it waits (doubling up to outage_backoff_max_s, or until a new alarm is submitted) and
+starts again with the same alarm, so alarms arrive in order and at least once at each group, and
+a group that is down never holds up the others. Another task per group sends NULL link tests every
+supervision_s; a group with no working path is a trouble (alarm.path_lost, all_paths_down).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from controller.alarm.errors import AlarmError, ReceiverLinkError, ReceiverRejec
 from controller.alarm.event_mapping import AlarmReportLike, map_report
 from controller.alarm.outbox import ACKED, AlarmOutbox, OutboxEntry
 from controller.alarm.path_state import PathTracker
+from controller.alarm.receiver_group import ReceiverGroup
 from controller.alarm.transmitter import Clock, ReceiverTransmitter, utc_now
 from protocols import events
 from protocols.sia.frame import MAX_SEQUENCE
@@ -68,17 +72,24 @@ class AlarmService:
         self.outbox = AlarmOutbox(outbox_path)
         self._log_event = log_event
         self._clock = clock
-        self.transmitters = [
-            ReceiverTransmitter(
-                receiver, "primary" if index == 0 else f"backup {index}",
-                ack_timeout_s=config.ack_timeout_s, clock=clock, new_cipher=new_cipher,
-                random_bytes=random_bytes, on_clock_corrected=self._clock_corrected,
-            )
-            for index, receiver in enumerate(config.receivers)
-        ]
-        self.paths = PathTracker([t.name for t in self.transmitters], self._log)
-        self._wake = asyncio.Event()
-        self._stopping = False  # stop() ends the delivery loop
+        groups = config.groups
+        self.groups: list[ReceiverGroup] = []
+        for group, receivers in groups.items():
+            label = f"{group} " if len(groups) > 1 else ""
+            transmitters = [
+                ReceiverTransmitter(
+                    receiver, f"{label}{'primary' if index == 0 else f'backup {index}'}",
+                    ack_timeout_s=config.ack_timeout_s, clock=clock, new_cipher=new_cipher,
+                    random_bytes=random_bytes, on_clock_corrected=self._clock_corrected,
+                )
+                for index, receiver in enumerate(receivers)
+            ]
+            tracker = PathTracker([t.name for t in transmitters], self._log,
+                                  group if len(groups) > 1 else None)
+            self.groups.append(ReceiverGroup(group, transmitters, tracker))
+        self.transmitters = [t for g in self.groups for t in g.transmitters]
+        self.paths = self.groups[0].paths  # the first group's paths (the only one, usually)
+        self._stopping = False  # stop() ends the delivery loops
         self._tasks: list[asyncio.Task[None]] = []
         self._closed = False  # outbox closed by stop()
         self._waiters: dict[int, list[asyncio.Future[OutboxEntry]]] = {}
@@ -88,27 +99,44 @@ class AlarmService:
     async def start(self) -> None:
         if self._tasks:
             return
-        self._tasks.append(asyncio.create_task(self._deliver_forever(), name="alarm-delivery"))
-        if self.config.supervision_s > 0:
-            self._tasks.append(asyncio.create_task(self._supervise(), name="alarm-supervision"))
+        for group in self.groups:
+            self._tasks.append(asyncio.create_task(self._deliver_forever(group),
+                                                   name=f"alarm-delivery-{group.name}"))
+            if self.config.supervision_s > 0:
+                self._tasks.append(asyncio.create_task(self._supervise(group),
+                                                       name=f"alarm-supervision-{group.name}"))
 
     async def submit(self, report: AlarmReportLike, source_key: str | None = None) -> int:
-        """Map the report, store it in the outbox (durable on return), wake delivery; its id.
+        """Map the report, store it in the outbox once per receiver group (durable on return),
+        wake delivery; the id of the first group's row (submit_ids gives them all).
         source_key: what caused it, kept with the entry (AlarmOutbox.has_source after a crash).
 
         Raises AlarmMappingError for a report kind without a DC-09 code."""
+        return (await self.submit_ids(report, source_key))[0]
+
+    async def submit_ids(self, report: AlarmReportLike,
+                         source_key: str | None = None) -> list[int]:
+        """As submit(); the outbox id of each group's copy, in group order."""
         message = map_report(report, self.config.zones, self.config.users)
-        entry_id = self.outbox.enqueue(message, _iso(self._clock()), source_key)
+        ids = self.outbox.enqueue_groups(message, _iso(self._clock()),
+                                         tuple(g.name for g in self.groups), source_key)
+        entry_id = ids[0]
+        where = ("the receiving centre" if len(ids) == 1 else
+                 "receiver groups " + ", ".join(f"{g.name} (#{i})"
+                                                for g, i in zip(self.groups, ids, strict=True)))
         text = (
-            f"alarm {entry_id} queued for the receiving centre: {message.kind} "
+            f"alarm {entry_id} queued for {where}: {message.kind} "
             f"(Contact ID {message.qualifier}{message.event:03d} zone {message.zone:03d}, "
             f"SIA {message.sia_code}{' drill: test report' if message.drill else ''})"
         )
         if message.note:
             text += f"; {message.note}"
-        self._log(events.ALARM_QUEUED, text, {"outbox_id": entry_id, **message.to_json()})
-        self._wake.set()
-        return entry_id
+        self._log(events.ALARM_QUEUED, text,
+                  {"outbox_id": entry_id, **message.to_json(),
+                   "outbox_ids": {g.name: i for g, i in zip(self.groups, ids, strict=True)}})
+        for group in self.groups:
+            group.wake.set()
+        return ids
 
     async def wait_delivered(self, entry_id: int, timeout_s: float) -> OutboxEntry:
         """Wait until the alarm is ACKed; raises TimeoutError."""
@@ -127,7 +155,8 @@ class AlarmService:
         while tasks:
             for task in tasks:
                 task.cancel()
-            self._wake.set()
+            for group in self.groups:
+                group.wake.set()
             _, pending = await asyncio.wait(tasks, timeout=1.0)
             tasks = list(pending)
         for transmitter in self.transmitters:
@@ -137,33 +166,39 @@ class AlarmService:
             self.outbox.close()
 
     def status(self) -> dict[str, Any]:
-        """{"path": up|down|unknown, "queued": n, "last_ack": iso|None, "receivers": [...]}."""
-        last_ack = max((p.last_ack for p in self.paths.paths if p.last_ack), default=None)
+        """{"path": up|down|unknown, "queued": n, "last_ack": iso|None, "receivers": [...],
+        "groups": {name: {"path", "queued", "last_ack", "receivers"}}}.
+
+        "path" is "down" when any group has no working path (a trouble), "up" when every group
+        has one."""
+        groups = {
+            g.name: g.status(None if self._closed else self.outbox.pending_count(g.name),
+                             None if self._closed else self.outbox.last_ack(g.name))
+            for g in self.groups
+        }
+        summaries = [g["path"] for g in groups.values()]
+        path = ("down" if "down" in summaries else
+                "up" if all(s == "up" for s in summaries) else "unknown")
+        acks = [g["last_ack"] for g in groups.values() if g["last_ack"]]
         return {
-            "path": self.paths.summary,
+            "path": path,
             "queued": None if self._closed else self.outbox.pending_count(),
-            "last_ack": last_ack or (None if self._closed else self.outbox.last_ack()),
-            "receivers": [
-                {
-                    "name": path.name, "up": path.up, "last_error": path.last_error,
-                    "last_ack": path.last_ack,
-                    "clock_offset_s": transmitter.clock_offset.total_seconds(),
-                }
-                for path, transmitter in zip(self.paths.paths, self.transmitters, strict=True)
-            ],
+            "last_ack": max(acks, default=None),
+            "receivers": [r for g in groups.values() for r in g["receivers"]],
+            "groups": groups,
         }
 
     # ------------------------------------------------------------------ delivery
-    async def _deliver_forever(self) -> None:
+    async def _deliver_forever(self, group: ReceiverGroup) -> None:
         outage_pause = self.config.backoff_s
         while not self._stopping:
-            entry = self.outbox.head()
+            entry = self.outbox.head(group.name)
             if entry is None:
-                self._wake.clear()
-                await self._wake.wait()
+                group.wake.clear()
+                await group.wake.wait()
                 continue
             try:
-                delivered = await self._deliver(entry)
+                delivered = await self._deliver(entry, group)
             except Exception as error:  # a bug must not silently stop alarm delivery
                 _LOG.exception("alarm delivery failed")
                 self._log(events.ALARM_FAILED,
@@ -173,19 +208,19 @@ class AlarmService:
             if delivered:
                 outage_pause = self.config.backoff_s
                 continue
-            self._wake.clear()
+            group.wake.clear()
             # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives as
             # the wake event is set (seen: stop() hanging on this task for ever).
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(max(outage_pause, 0.05)):
-                    await self._wake.wait()
+                    await group.wake.wait()
             outage_pause = min(max(outage_pause, 0.05) * 2, self.config.outage_backoff_max_s)
 
-    async def _deliver(self, entry: OutboxEntry) -> bool:
-        """True when the alarm is done with (ACKed, or refused by every receiver)."""
+    async def _deliver(self, entry: OutboxEntry, group: ReceiverGroup) -> bool:
+        """True when the alarm is done with (ACKed, or refused by every receiver of the group)."""
         sequence = sequence_for(entry.id)
         refused_everywhere = True  # every path read this very message and declined it (DUH)
-        for index, transmitter in enumerate(self.transmitters):
+        for index, transmitter in enumerate(group.transmitters):
             for attempt in range(self.config.retries + 1):
                 try:
                     await transmitter.send_event(entry.message, sequence)
@@ -194,15 +229,15 @@ class AlarmService:
                     if attempt < self.config.retries:
                         await asyncio.sleep(self.config.backoff_s * 2**attempt)
                     else:  # every resend on this path failed
-                        self.paths.failed(index, str(error))
+                        group.paths.failed(index, str(error))
                         refused_everywhere = False
                     continue
                 except ReceiverRejectedError as error:
                     self.outbox.record_attempt(entry.id, str(error))
                     refused_everywhere = refused_everywhere and error.message_specific
-                    self._rejected(entry, index, str(error), error.message_specific)
+                    self._rejected(entry, group, index, str(error), error.message_specific)
                     break  # the same frame would be refused again: try the next path
-                self._acked(entry, index)
+                self._acked(entry, group, index)
                 return True
         if refused_everywhere:
             # Keeping it at the head would hold every later alarm (a panic!) behind a message
@@ -218,15 +253,16 @@ class AlarmService:
             return True
         return False
 
-    def _acked(self, entry: OutboxEntry, index: int) -> None:
+    def _acked(self, entry: OutboxEntry, group: ReceiverGroup, index: int) -> None:
         when = _iso(self._clock())
-        name = self.transmitters[index].config.name
+        name = group.transmitters[index].config.name
         self.outbox.mark_acked(entry.id, name, when)
-        self.paths.acked(index, when)
+        group.paths.acked(index, when)
         self._log(
             events.ALARM_ACKED,
-            f"alarm {entry.id} ({entry.message.kind}) acknowledged by {self.transmitters[index].name}",
-            {"outbox_id": entry.id, "receiver": name, "sequence": sequence_for(entry.id)},
+            f"alarm {entry.id} ({entry.message.kind}) acknowledged by {group.transmitters[index].name}",
+            {"outbox_id": entry.id, "receiver": name, "sequence": sequence_for(entry.id),
+             "group": group.name},
         )
         for key in [k for k in self._reported if k[0] == entry.id]:
             del self._reported[key]
@@ -234,37 +270,38 @@ class AlarmService:
             if not future.done():
                 future.set_result(self.outbox.get(entry.id))
 
-    def _rejected(self, entry: OutboxEntry, index: int, error: str, message_specific: bool) -> None:
+    def _rejected(self, entry: OutboxEntry, group: ReceiverGroup, index: int, error: str,
+                  message_specific: bool) -> None:
         if message_specific:
-            self.paths.answered(index)
+            group.paths.answered(index)
         else:
-            self.paths.failed(index, error)
+            group.paths.failed(index, error)
         if self._reported.get((entry.id, index)) == error:
             return  # already said, once per alarm and path: no event flood during an outage
         self._reported[(entry.id, index)] = error
         self._log(
             events.ALARM_FAILED,
             f"alarm {entry.id} ({entry.message.kind}) refused: {error} It stays queued.",
-            {"outbox_id": entry.id, "receiver": self.transmitters[index].config.name,
-             "error": error},
+            {"outbox_id": entry.id, "receiver": group.transmitters[index].config.name,
+             "error": error, "group": group.name},
         )
 
     # ------------------------------------------------------------------ supervision
-    async def _supervise(self) -> None:
+    async def _supervise(self, group: ReceiverGroup) -> None:
         while True:
             await asyncio.sleep(self.config.supervision_s)
-            for index, transmitter in enumerate(self.transmitters):
+            for index, transmitter in enumerate(group.transmitters):
                 try:
                     await transmitter.send_null()
                 except AlarmError as error:
-                    self.paths.failed(index, f"link test (NULL) failed: {error}")
+                    group.paths.failed(index, f"link test (NULL) failed: {error}")
                 except Exception as error:  # a bug must not silently stop supervision
                     _LOG.exception("alarm supervision failed")
-                    self.paths.failed(index, f"link test (NULL) failed: internal error {error!r}")
+                    group.paths.failed(index, f"link test (NULL) failed: internal error {error!r}")
                 else:
-                    self.paths.acked(index, _iso(self._clock()))
-            if self.paths.any_up:
-                self._wake.set()  # a path came back: retry the queue now
+                    group.paths.acked(index, _iso(self._clock()))
+            if group.paths.any_up:
+                group.wake.set()  # a path came back: retry the queue now
 
     # ------------------------------------------------------------------ events
     def _clock_corrected(self, message: str, data: dict[str, Any]) -> None:

@@ -97,6 +97,7 @@ class Host:
         self._raised_faults: set[str] = set()
         self._buses_down: set[str] = set()
         self.alarm_service = None
+        self.uplink = None  # controller/uplink: the campus uplink to the district, when [uplink]
         self.local_io = None
         self._local_io_factory = local_io_factory
         self.control = None
@@ -121,6 +122,9 @@ class Host:
                                               log_event=self.log)
             self.reconciler.set_outbox_lookup(self.alarm_service.outbox.has_source)
             await self.alarm_service.start()
+        if self.site.uplink is not None:
+            from controller.uplink.service import start_for_host
+            self.uplink = await start_for_host(self)
         if self._local_io_factory is not None:
             self.local_io = self._local_io_factory(self)
             if self.local_io is not None and self.local_io.key_switch_on() != self.state.key_switch:
@@ -162,6 +166,8 @@ class Host:
         self.log(E.SERVICE_STOP, "host stopped", data={"mode": self.state.mode})
         with contextlib.suppress(StoreUnavailable, asyncio.TimeoutError):  # said in _LOG, status
             await asyncio.wait_for(self.flush(), 5.0)
+        if self.uplink is not None:
+            await self.uplink.stop()
         self._tasks[0].cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._tasks[0]
@@ -362,4 +368,5 @@ class Host:
             "drill": None if self.state.drill is None else self.state.drill.kind,
             "alarm": self.alarm_service.status() if self.alarm_service is not None else None,
             "store": self.store_trouble.status(),
+            "uplink": self.uplink.status() if self.uplink is not None else None,
         })

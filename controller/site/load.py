@@ -27,11 +27,12 @@ from controller.site.sections import (
     read_users,
     read_zones,
 )
+from controller.site.uplink_section import read_uplink
 from protocols import registers as regs
 
 TOP_LEVEL_KEYS = ("site", "buses", "gateways", "zones", "devices", "policy", "schedules",
                   "holidays", "users", "alarm", "local_io", "control", "operations",
-                  "patrol")
+                  "patrol", "uplink")
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 # Our firmware speaks only these rates (protocols/registers.py BAUD_CODES, baud / 100).
 FIRMWARE_BAUDS = tuple(code * 100 for code in regs.BAUD_CODES)
@@ -81,6 +82,7 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     operations = read_operations(check, doc)
     local_io = check.table(doc, (), "local_io")
     control = read_control(check, doc)
+    uplink = read_uplink(check, doc)
     _check_links(check, doc, buses, gateways, zones, devices)
     _check_schedule_targets(check, schedules, devices)
     if check.problems:
@@ -89,7 +91,7 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
                 zones=tuple(zones), devices=tuple(devices), policy=policy,
                 schedules=tuple(schedules), holidays=holidays, users=tuple(users), alarm=alarm,
                 gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)),
-                operations=operations, control=control,
+                operations=operations, control=control, uplink=uplink,
                 patrol=MappingProxyType(dict(check.table(doc, (), "patrol"))))
     _check_patrol(check, site)
     return site

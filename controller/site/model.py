@@ -141,7 +141,8 @@ class User:
 
 @dataclass(frozen=True)
 class AlarmReceiver:
-    """[[alarm.receivers]]: an alarm receiving centre (SIA DC-09), in order: primary, backups."""
+    """[[alarm.receivers]]: an alarm receiving centre (SIA DC-09); per group, in order: primary,
+    backups."""
 
     host: str
     port: int
@@ -152,6 +153,7 @@ class AlarmReceiver:
     prefix: str = "0"  # L number (hex)
     line: int = 0
     format: str = "ADM-CID"  # DC-09 payload: ADM-CID (Contact ID) or SIA-DCS
+    group: str = "police"  # receiver group: every alarm goes to every group (police, education...)
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,7 @@ class Site:
     control: ControlConfig = field(default_factory=ControlConfig)
     # [patrol] as written (tags, routes); validated by controller/patrol/config.py
     patrol: Mapping[str, Any] = field(default_factory=_empty, hash=False)
+    uplink: Any = None  # [uplink] (controller/site/uplink_section.py UplinkSettings) or None
 
     @property
     def tz(self) -> ZoneInfo:

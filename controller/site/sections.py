@@ -28,6 +28,7 @@ FIRE_RULES = ("one_detector", "two_detectors", "guard_confirm")
 CLEAR_RULES = ("supervisor_or_two_guards", "supervisor", "two_guards")
 PANIC_SCOPES = ("campus", "zone")
 _SOCKET_URL = re.compile(r"^socket://([^:/]+):(\d+)$")
+_GROUP = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -246,7 +247,7 @@ def read_alarm(check: Checker, doc: dict) -> AlarmConfig:
     for rpath, rec in check.tables(table, "receivers"):
         rpath = path + rpath
         check.unknown_keys(rec, rpath, ("host", "port", "protocol", "account", "key", "receiver",
-                                        "prefix", "format"))
+                                        "prefix", "format", "group"))
         host = check.get(rec, rpath, "host", str, hint='"127.0.0.1"')
         port = check.get_range(rec, rpath, "port", int, 1, 65535)
         protocol = check.get_choice(rec, rpath, "protocol", ("tcp", "udp"), default="tcp")
@@ -262,10 +263,15 @@ def read_alarm(check: Checker, doc: dict) -> AlarmConfig:
         prefix = check.get(rec, rpath, "prefix", str, default="0")
         _hex(check, rpath, "prefix", prefix, 1, 6)
         payload = check.get_choice(rec, rpath, "format", ("ADM-CID", "SIA-DCS"), default="ADM-CID")
+        group = check.get(rec, rpath, "group", str, default="police")
+        if group is not None and not _GROUP.match(group):
+            check.bad_value(rpath + ("group",), group, "is not a receiver group name",
+                            'write 1..32 lower-case letters, digits, - or _, e.g. "education"')
+            group = None
         if host and port and account:
             receivers.append(AlarmReceiver(host, port, protocol or "tcp", account, key or "",
                                            receiver or "", prefix or "0", check.line(rpath),
-                                           payload or "ADM-CID"))
+                                           payload or "ADM-CID", group or "police"))
     return AlarmConfig(
         receivers=tuple(receivers),
         supervision_s=check.get_range(table, path, "supervision_s", float, 1, 86400, default=None),
