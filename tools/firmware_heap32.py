@@ -285,13 +285,17 @@ def _fmt(run: Run | None) -> str:
 
 
 def table(figs: Sequence[RoleFigures], form: str) -> str:
+    """Markdown: min heap (KiB, 4 KiB steps) / live after boot (KB, less the empty interpreter)."""
+    src = ".mpy" if form == "mpy" else ".py"
     rows = [
-        f"| role | 32-bit wasm: min heap / allocated after boot | 64-bit unix, same collections | 64-bit unix, automatic GC | xtensawin .mpy ({form} measured) |",
+        f"| role | 32-bit wasm, {src} | 64-bit unix, {src}, same collections | 64-bit unix, {src},"
+        " automatic GC | xtensawin .mpy of what it loads |",
         "|---|---|---|---|---|",
     ]
     for f in figs:
+        mpy = f"{f.mpy_bytes / 1000:.1f} KB" if f.mpy_bytes else "-"
         rows.append(
-            f"| {f.role} | {_fmt(f.wasm)} | {_fmt(f.unix_same)} | {_fmt(f.unix_auto)} | {f.mpy_bytes / 1000:.1f} KB |"
+            f"| {f.role} | {_fmt(f.wasm)} | {_fmt(f.unix_same)} | {_fmt(f.unix_auto)} | {mpy} |"
         )
     return "\n".join(rows)
 
