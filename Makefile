@@ -14,13 +14,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian peers used by the tests: mbpoll is an independent Modbus master.
+# Debian peers used by the tests: mbpoll is an independent Modbus master; chromium runs the console.
 tools:
 	@command -v mbpoll >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  echo "installing mbpoll (Debian package)"; \
 	  $$SUDO apt-get update -qq >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mbpoll >/dev/null; }
+	@# The guard console's tests drive Debian's chromium (never `playwright install`).
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "installing chromium (Debian package)"; \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 demo: $(STAMP) tools
 	$(BIN)/campusguard demo

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from controller.site.checker import Checker
+from controller.site.console_section import read_console
 from controller.site.devices import read_device
 from controller.site.errors import SiteError, SiteProblem
 from controller.site.locate import KeyLocator
@@ -28,7 +29,7 @@ from controller.site.sections import (
 from protocols import registers as regs
 
 TOP_LEVEL_KEYS = ("site", "buses", "gateways", "zones", "devices", "policy", "schedules",
-                  "holidays", "users", "alarm", "local_io")
+                  "holidays", "users", "alarm", "local_io", "console")
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 # Our firmware speaks only these rates (protocols/registers.py BAUD_CODES, baud / 100).
 FIRMWARE_BAUDS = tuple(code * 100 for code in regs.BAUD_CODES)
@@ -76,6 +77,7 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     users = read_users(check, doc)
     alarm = read_alarm(check, doc)
     local_io = check.table(doc, (), "local_io")
+    console = read_console(check, doc, file)
     _check_links(check, doc, buses, gateways, zones, devices)
     _check_schedule_targets(check, schedules, devices)
     if check.problems:
@@ -83,7 +85,8 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     return Site(path=Path(path), name=name, timezone=timezone, buses=tuple(buses),
                 zones=tuple(zones), devices=tuple(devices), policy=policy,
                 schedules=tuple(schedules), holidays=holidays, users=tuple(users), alarm=alarm,
-                gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)))
+                gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)),
+                console=console)
 
 
 def _device_path(doc: dict, device: Device) -> tuple:

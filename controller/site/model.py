@@ -157,6 +157,18 @@ class AlarmConfig:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """[console] (controller/site/console_section.py): the guard console served by the host."""
+
+    listen: str = "127.0.0.1:8080"  # host:port; port 0 picks a free port (written to console.json)
+    locale: str = "zh-CN"  # zh-CN | en: the page's default language
+    cert: str = ""  # TLS certificate (PEM), resolved path; "" = plain HTTP
+    key: str = ""  # TLS private key (PEM), resolved path
+    allow_insecure_remote: bool = False  # a non-local listen without TLS only when this is true
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Site:
     path: Path  # the file it was loaded from
     name: str
@@ -173,6 +185,7 @@ class Site:
     # [local_io] as written (pins of the key switch, siren relay, host panic button); its schema
     # belongs to controller/local_io/, which validates it.
     local_io: Mapping[str, Any] = field(default_factory=_empty, hash=False)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
 
     @property
     def tz(self) -> ZoneInfo:
