@@ -68,8 +68,8 @@ def read_console(check: Checker, doc: dict, site_file: str) -> ConsoleSettings:
             files[key] = str(resolved)
     if bool(files.get("cert")) != bool(files.get("key")):
         missing = "key" if files.get("cert") else "cert"
-        check.problem(path, f"console: {missing} is missing", f"give both cert and key (PEM), "
-                      f"or neither to serve plain HTTP on this machine only")
+        check.problem(path, f"console: {missing} is missing", "give both cert and key (PEM), "
+                      "or neither to serve plain HTTP on this machine only")
     insecure = check.get(table, path, "allow_insecure_remote", bool, default=False)
     if not is_local(host) and not files and not insecure:
         check.bad_value(path + ("listen",), listen, "listens beyond this machine without TLS",

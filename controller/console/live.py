@@ -1,0 +1,145 @@
+"""The live feed behind /api/stream. One hub per host, however many consoles are open: it builds
+the console status every TICK_S, sends each subscriber the top-level keys that changed, tails the
+event store for new events, and sends a heartbeat every HEARTBEAT_S so a page can tell a quiet host
+from a lost one. A new subscriber first gets the whole state (Home Assistant's subscribe pattern)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from controller.console.event_view import event_dict
+from controller.console.status_view import console_status, local_iso
+
+if TYPE_CHECKING:
+    from controller.service.host import Host
+
+_LOG = logging.getLogger(__name__)
+TICK_S = 0.05  # how often the host's state is compared (cheap: in memory, one build for all)
+HEARTBEAT_S = 1.0  # the page calls the host lost after ~2.5 s without a message
+VOLATILE = ("now", "buses")  # change every poll cycle: sent with the heartbeat only
+QUEUE_LIMIT = 200  # a console this far behind is dropped (it reconnects and resyncs)
+ALARM_KINDS = {"panic": ("panic.alarm",), "smoke": ("smoke.alarm",),
+               "trouble": ("trouble.offline", "trouble.fault", "trouble.tamper",
+                           "trouble.monitoring", "trouble.bus")}
+
+
+class LiveHub:
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.first_seen: dict[str, datetime] = {}
+        self._subscribers: set[asyncio.Queue] = set()
+        self._last: dict[str, Any] = {}
+        self._last_event_id = host.store.last_id()
+        self._task: asyncio.Task | None = None
+        self._closed = False
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="console-live")
+
+    async def close(self) -> None:
+        self._closed = True
+        for queue in list(self._subscribers):
+            _offer(queue, None)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    # ------------------------------------------------------------------ subscribers
+    def subscribe(self) -> tuple[asyncio.Queue, str]:
+        """A queue of SSE frames (None = the hub closed) and the first frame: the whole state."""
+        queue: asyncio.Queue = asyncio.Queue()
+        self._subscribers.add(queue)
+        return queue, frame("state", self.snapshot())
+
+    def unsubscribe(self, queue: asyncio.Queue) -> None:
+        self._subscribers.discard(queue)
+
+    @property
+    def consoles(self) -> int:
+        return len(self._subscribers)
+
+    def snapshot(self) -> dict[str, Any]:
+        self._track_alarms()
+        return console_status(self.host, self.first_seen)
+
+    # ------------------------------------------------------------------ the loop
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_beat = loop.time() + HEARTBEAT_S
+        while not self._closed:
+            await asyncio.sleep(TICK_S)
+            try:
+                self._track_alarms()
+                if not self._subscribers:
+                    self._last = {}
+                    continue
+                self._send_events()
+                self._send_changes()
+                if loop.time() >= next_beat:
+                    next_beat = loop.time() + HEARTBEAT_S
+                    status = self._last
+                    self._broadcast(frame("heartbeat", {k: status.get(k) for k in VOLATILE}))
+            except Exception:  # the feed must outlive one bad build; the page shows staleness
+                _LOG.exception("console live feed")
+
+    def _send_changes(self) -> None:
+        status = console_status(self.host, self.first_seen)
+        changes = {k: v for k, v in status.items()
+                   if k not in VOLATILE and self._last.get(k) != v}
+        self._last = status
+        if changes:
+            self._broadcast(frame("patch", changes))
+
+    def _send_events(self) -> None:
+        if self.host.store.last_id() <= self._last_event_id:
+            return
+        records = self.host.store.query(after_id=self._last_event_id)
+        if not records:
+            return
+        self._last_event_id = records[-1].id
+        for record in records:
+            for family, kinds in ALARM_KINDS.items():
+                if record.kind in kinds and record.device:
+                    self.first_seen[f"{family}:{record.device}"] = record.ts
+        tz = self.host.site.tz
+        self._broadcast(frame("events", [event_dict(r, tz) for r in records]))
+
+    def _track_alarms(self) -> None:
+        """Remember when each alarm appeared (from its event when stored, else now)."""
+        state = self.host.state
+        present = {f"panic:{p.device}" for p in state.panics}
+        present |= {f"smoke:{p.device}" for p in state.smoke}
+        present |= {f"trouble:{t.device}" for t in state.troubles}
+        present |= {f"{k}:{d}" for d in state.unacknowledged for k in ("panic", "alarm")}
+        now = datetime.now(timezone.utc)
+        for key in present - set(self.first_seen):
+            self.first_seen[key] = now
+        for key in set(self.first_seen) - present:
+            del self.first_seen[key]
+
+    def _broadcast(self, text: str) -> None:
+        for queue in list(self._subscribers):
+            if not _offer(queue, text):
+                self._subscribers.discard(queue)
+                _offer(queue, None, force=True)
+
+
+def _offer(queue: asyncio.Queue, item: str | None, force: bool = False) -> bool:
+    if queue.qsize() >= QUEUE_LIMIT and not force:
+        return False
+    queue.put_nowait(item)
+    return True
+
+
+def frame(event: str, data: Any) -> str:
+    """One server-sent event."""
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'), default=str)}\n\n"
+
+
+__all__ = ["LiveHub", "frame", "local_iso"]
