@@ -27,6 +27,12 @@ tools:
 	  echo "installing chromium (Debian package)"; \
 	  $$SUDO apt-get update -qq >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@# ... and a CJK font, or the Chinese console renders as empty boxes.
+	@test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "installing fonts-wqy-microhei (Debian package)"; \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
 
 demo: $(STAMP) tools
 	$(BIN)/campusguard demo

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 _LOG = logging.getLogger(__name__)
 TICK_S = 0.05  # how often the host's state is compared (cheap: in memory, one build for all)
-HEARTBEAT_S = 1.0  # the page calls the host lost after ~2.5 s without a message
-VOLATILE = ("now", "buses")  # change every poll cycle: sent with the heartbeat only
+HEARTBEAT_S = 0.5  # the page calls the host lost after 2.5 s (five beats) without a message
+VOLATILE = ("now", "buses", "last_contact")  # change every poll cycle: with the heartbeat only
 QUEUE_LIMIT = 200  # a console this far behind is dropped (it reconnects and resyncs)
 ALARM_KINDS = {"panic": ("panic.alarm",), "smoke": ("smoke.alarm",),
                "trouble": ("trouble.offline", "trouble.fault", "trouble.tamper",
@@ -34,6 +34,7 @@ class LiveHub:
         self.first_seen: dict[str, datetime] = {}
         self._subscribers: set[asyncio.Queue] = set()
         self._last: dict[str, Any] = {}
+        self._last_steady: dict[str, Any] = {}
         self._last_event_id = host.store.last_id()
         self._task: asyncio.Task | None = None
         self._closed = False
@@ -77,7 +78,7 @@ class LiveHub:
             try:
                 self._track_alarms()
                 if not self._subscribers:
-                    self._last = {}
+                    self._last, self._last_steady = {}, {}
                     continue
                 self._send_events()
                 self._send_changes()
@@ -90,9 +91,11 @@ class LiveHub:
 
     def _send_changes(self) -> None:
         status = console_status(self.host, self.first_seen)
-        changes = {k: v for k, v in status.items()
-                   if k not in VOLATILE and self._last.get(k) != v}
+        steady = _steady(status)
+        changes = {k: status[k] for k, v in steady.items()
+                   if k not in VOLATILE and self._last_steady.get(k) != v}
         self._last = status
+        self._last_steady = steady
         if changes:
             self._broadcast(frame("patch", changes))
 
@@ -128,6 +131,12 @@ class LiveHub:
             if not _offer(queue, text):
                 self._subscribers.discard(queue)
                 _offer(queue, None, force=True)
+
+
+def _steady(status: dict[str, Any]) -> dict[str, Any]:
+    """status without what changes on every poll (each device's last contact)."""
+    devices = [{k: v for k, v in d.items() if k != "last_contact"} for d in status["devices"]]
+    return {**status, "devices": devices}
 
 
 def _offer(queue: asyncio.Queue, item: str | None, force: bool = False) -> bool:

@@ -53,6 +53,18 @@ class ConsoleServer:
     def info_path(self):
         return self.host.paths.root / "console.json"
 
+    @property
+    def _port_memo(self):
+        """With listen port 0, the port of the last run: pages left open reconnect after a
+        restart of the host instead of knocking on a port nobody serves."""
+        return self.host.paths.root / ".console-port"
+
+    def _last_port(self) -> int:
+        try:
+            return int(self._port_memo.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return 0
+
     def _bind(self) -> socket.socket:
         host, port = split_listen(self.settings.listen)
         tls = bool(self.settings.cert)
@@ -61,16 +73,19 @@ class ConsoleServer:
                                     f"machine without TLS. Fix: give [console] cert and key in "
                                     f"{self.host.site.path}, or listen on 127.0.0.1")
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            sock.close()
-            raise ConsoleStartError(f"console cannot listen on {self.settings.listen}: "
-                                    f"{exc.strerror or exc}. Fix: stop what uses that port, or "
-                                    f"set [console] listen in {self.host.site.path}") from exc
+        candidates = [port] if port else list(dict.fromkeys((self._last_port(), 0)))
+        for index, candidate in enumerate(candidates):
+            try:
+                sock = _bound_socket(family, host, candidate)
+                break
+            except OSError as exc:
+                if index == len(candidates) - 1:
+                    raise ConsoleStartError(
+                        f"console cannot listen on {self.settings.listen}: "
+                        f"{exc.strerror or exc}. Fix: stop what uses that port, or set "
+                        f"[console] listen in {self.host.site.path}") from exc
         sock.listen(128)
+        self._port_memo.write_text(str(sock.getsockname()[1]), encoding="utf-8")
         sock.setblocking(False)
         return sock
 
@@ -112,6 +127,17 @@ class ConsoleServer:
                 self._task.cancel()
         with contextlib.suppress(FileNotFoundError):
             self.info_path.unlink()
+
+
+def _bound_socket(family: int, host: str, port: int) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 async def start_console(host: Host) -> ConsoleServer | None:

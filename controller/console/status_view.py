@@ -85,9 +85,10 @@ def console_status(host: Host, first_seen: dict[str, datetime]) -> dict[str, Any
     status["alarms"] = alarm_rows(host, first_seen)
     status["unacknowledged"] = list(state.unacknowledged)
     status["alarm_path"] = _alarm_path(host)
-    contacts = _last_contacts(host)
+    contacts = {name: local_iso(when, tz) for name, when in _last_contacts(host).items()}
     for device in status["devices"]:
-        device["last_contact"] = local_iso(contacts.get(device["name"]), tz)
+        device["last_contact"] = contacts.get(device["name"])
+    status["last_contact"] = contacts  # changes with every poll: the live feed sends it apart
     return status
 
 

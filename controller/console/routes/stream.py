@@ -1,5 +1,5 @@
 """GET /api/stream: server-sent events. Authenticated first (401 otherwise), then subscribed:
-the whole state, then patches (changed top-level keys), new events, and a heartbeat each second.
+the whole state, then patches (changed top-level keys), new events, and a heartbeat twice a second.
 Ends with `signed_out` when the session ends; the page reconnects and resynchronises."""
 
 from __future__ import annotations

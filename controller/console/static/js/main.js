@@ -92,6 +92,11 @@ async function signedIn(info) {
     heartbeat: (beat) => {
       if (beat.now) time.setHostNow(beat.now);
       if (state && beat.buses) { state.buses = beat.buses; render.health(state); }
+      if (state && beat.last_contact) {
+        state.last_contact = beat.last_contact;
+        for (const d of state.devices || []) d.last_contact = beat.last_contact[d.name] ?? d.last_contact;
+        render.plan(state);
+      }
     },
     lost: () => connection(false),
     signedOut: () => showSignIn(i18n.t("signin.expired")),

@@ -141,7 +141,8 @@ export function health(state) {
   for (const [name, bus] of Object.entries(state.buses || {})) {
     buses.append(el("li", { class: bus.up ? "" : "bus-down", "data-bus": name,
       text: `${name}: ${bus.up ? t("health.bus.up") : t("health.bus.down")} · ${bus.baud} baud · ` +
-        t("health.bus.cycle", { ms: bus.cycle_ms }) + ` · ${bus.failures} ✗` }));
+        t("health.bus.cycle", { ms: bus.cycle_ms }) + " · " +
+        t("health.bus.failures", { n: bus.failures, total: bus.transactions }) }));
   }
   const path = state.alarm_path || {};
   const line = $("alarm-path");

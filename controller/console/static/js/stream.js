@@ -1,5 +1,5 @@
 // The live stream (/api/stream, server-sent events) with an honest connection state: the host
-// sends a heartbeat every second, so 2.5 s of silence means the host is lost. On reconnect the
+// sends a heartbeat twice a second, so 2.5 s of silence means the host is lost. On reconnect the
 // host sends the whole state again (handlers.state), which replaces everything shown.
 const SILENCE_MS = 2500;
 
