@@ -15,6 +15,7 @@ _VERB_MODULES = (
     ("sim.cli", "sim up|down|inject|status"),
     ("controller.cli", "run, status, lockdown, clear, ack, events, demo"),
     ("controller.field.cli", "diag, flash, bundle"),
+    ("controller.identity.user_cli", "user add|passwd|disable|list"),
     ("hil.cli", "bench"),
     ("campusguard.demo", "demo: the scripted morning on the simulated demo campus"),
 )

@@ -20,6 +20,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 MORNING = datetime(2026, 11, 23, 7, 19, 45, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday
+# The demo campus's operators (name, role, password, PIN), added to the demo's state dir as
+# `campusguard user add` would. Demo credentials only: a real site chooses its own.
+DEMO_OPERATORS = (("zhang.wei", "supervisor", "demo supervisor password", "731946"),
+                  ("li.na", "guard", "demo guard one password", "2580"),
+                  ("chen.jie", "guard", "demo guard two password", "4682"))
+DEMO_PINS = {name: pin for name, _, _, pin in DEMO_OPERATORS}
 SHOWN = ("schedule.start", "schedule.end", "panic.alarm", "panic.ack", "lockdown.set",
          "lockdown.clear_pending", "lockdown.clear", "lockdown.clear_refused", "drill.start",
          "drill.end", "fire.confirmed", "operator.action", "trouble.offline")
@@ -120,8 +126,11 @@ class Demo:
     async def guard(self, verb: str, user: str, reason: str, **more) -> dict:
         from controller.service.control_client import request
 
+        # The demo runs from one OS account: each person proves who they are with their own PIN
+        # (typing a name alone proves nothing, and one account is never two guards).
         reply = await asyncio.to_thread(request, self.host.paths.control_socket,
-                                        {"verb": verb, "user": user, "reason": reason, **more})
+                                        {"verb": verb, "user": user, "pin": DEMO_PINS[user],
+                                         "reason": reason, **more})
         if not reply.get("ok"):
             raise DemoFailed(f"{verb} by {user} refused: {reply.get('error')}")
         return reply
@@ -161,6 +170,11 @@ class Demo:
                         90, "the simulated campus to boot")
         if self.sim.poll() is not None:
             raise DemoFailed(f"the simulator exited: see {self.root / 'sim.log'}")
+        from controller.identity.seed import ensure_operators
+
+        ensure_operators(self.root / "state", DEMO_OPERATORS)
+        self.say("operators: " + ", ".join(f"{n} ({r})" for n, r, _, _ in DEMO_OPERATORS)
+                 + " -- each with a password and a PIN (argon2id, state/operators.db)")
         self.host = Host(self.site, StatePaths(self.root / "state"), sim_ports(self.site, self.sim_dir),
                          policy_clock=self.campus_now)
         await self.host.start()
@@ -205,7 +219,7 @@ class Demo:
         await self.guard("clear", "li.na", "police all clear")
         if self.host.state.mode != "lockdown":
             raise DemoFailed("one guard alone cleared the lockdown")
-        self.say("a second guard, chen.jie, confirms")
+        self.say("a second guard, chen.jie, confirms with his own PIN (two people, two proofs)")
         await self.guard("clear", "chen.jie", "confirmed all clear on the cameras")
         await self.wait(lambda: self.host.state.mode == "normal", 10, "the two-guard clear")
         await self.guard("reset", "zhang.wei", "station checked", device="kindergarten-panic")

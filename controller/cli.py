@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import getpass
 import json
-import os
 import signal
 import sys
 
@@ -27,7 +26,11 @@ def _state_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def _user(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--user", default=None, help="who acts (a [[users]] name); default $USER")
+    parser.add_argument("--user", default=None,
+                        help="act as this operator (default: the operator mapped to your OS "
+                             "account); anyone else needs --pin-stdin")
+    parser.add_argument("--pin-stdin", action="store_true",
+                        help="read --user's PIN from the first line of stdin")
 
 
 def _json(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +54,8 @@ def register(subparsers) -> None:
         p = subparsers.add_parser(verb, help=text)
         _state_dir(p)
         p.add_argument("--zone", default=None)
-        p.add_argument("--reason", required=True)
+        # a lockdown is never refused, not even for a missing reason
+        p.add_argument("--reason", required=verb != "lockdown", default="")
         _user(p)
         _json(p)
         p.set_defaults(func=cmd_action, verb=verb)
@@ -121,15 +125,13 @@ def local_io_factory(host):
     """GuardRoomIo from the site's [local_io] on the machine's GPIO; None when not fitted."""
     from controller.local_io.config import load_local_io
     from controller.local_io.guard_room import GuardRoomIo
-    from controller.service.host import trigger_now
     from protocols import events as E
 
     config = load_local_io(host.site.local_io, host.site.zone_names(), str(host.site.path))
     if not config.fitted:
         return None
     try:
-        return GuardRoomIo(config, lambda event: host.decide(event, trigger_now("local_io")),
-                           asyncio.get_running_loop())
+        return GuardRoomIo(config, host.actions.local_input, asyncio.get_running_loop())
     except Exception as exc:  # no GPIO on this machine: run without, and say so in the log
         host.log(E.TROUBLE_FAULT, f"guard-room I/O unavailable: {exc}", device="local_io",
                  data={"error": repr(exc)})
@@ -186,24 +188,36 @@ def cmd_status(args) -> int:
 
 def cmd_action(args) -> int:
     paths = StatePaths.of(args.state_dir)
-    payload = {"verb": args.verb, "user": args.user or os.environ.get("USER") or getpass.getuser(),
-               "reason": args.reason, "zone": getattr(args, "zone", None),
-               "device": getattr(args, "device", None), "kind": getattr(args, "kind", None)}
+    payload = {"verb": args.verb, "user": args.user, "reason": args.reason,
+               "zone": getattr(args, "zone", None), "device": getattr(args, "device", None),
+               "kind": getattr(args, "kind", None)}
+    if args.pin_stdin:
+        if not args.user:
+            return _fail("--pin-stdin needs --user NAME (whose PIN it is)")
+        payload["pin"] = _read_pin()
     try:
         reply = request(paths.control_socket, payload)
     except HostUnreachable as exc:
         return _fail(str(exc))
     if args.json:
         print(json.dumps(reply, indent=2))
-    elif not reply.get("ok"):
-        print(f"refused: {reply.get('error')}", file=sys.stderr)
     else:
-        for entry in reply["log"]:
+        for entry in reply.get("log", []):
             print(f"{entry['kind']}: {entry['message']}")
-        print(f"mode now: {reply['mode']}")
+        if not reply.get("ok"):
+            print(f"refused: {reply.get('error')}" if reply.get("refused", True)
+                  else f"WARNING: {reply.get('error')}", file=sys.stderr)
+        if "mode" in reply:
+            print(f"mode now: {reply['mode']}")
     if not reply.get("ok") or reply.get("refused"):
         return 1
     return 0
+
+
+def _read_pin() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("PIN: ")
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def cmd_events(args) -> int:

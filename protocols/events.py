@@ -46,6 +46,8 @@ OPERATOR_ACTION = "operator.action"  # every guard/supervisor action, with user,
 POLICY_DECISION = "policy.decision"  # why the policy did what it did
 SCHEDULE_START = "schedule.start"
 SCHEDULE_END = "schedule.end"
+AUTH_FAILED = "auth.failed"  # a wrong password or PIN, or an unknown/disabled operator
+AUTH_RATE_LIMITED = "auth.rate_limited"  # a check refused unseen: too many failures (operator or client)
 
 # Alarm transmission to the alarm receiving centre (SIA DC-09)
 ALARM_QUEUED = "alarm.queued"
@@ -66,7 +68,7 @@ ALL_KINDS = (
     DRILL_START, DRILL_END,
     TROUBLE_OFFLINE, TROUBLE_FAULT, TROUBLE_TAMPER, TROUBLE_MONITORING, TROUBLE_BUS, TROUBLE_RESTORE,
     DEVICE_ONLINE, DEVICE_STATE, COMMAND_SENT, COMMAND_CONFIRMED, COMMAND_FAILED,
-    OPERATOR_ACTION, POLICY_DECISION, SCHEDULE_START, SCHEDULE_END,
+    OPERATOR_ACTION, POLICY_DECISION, SCHEDULE_START, SCHEDULE_END, AUTH_FAILED, AUTH_RATE_LIMITED,
     ALARM_QUEUED, ALARM_SENT, ALARM_ACKED, ALARM_FAILED, ALARM_PATH_LOST, ALARM_PATH_RESTORED,
     SERVICE_START, SERVICE_STOP,
 )

@@ -6,7 +6,7 @@ confirmation, key switch) aborts the drill and is handled as real: no alarm is e
 
 from __future__ import annotations
 
-from controller.policy.authority import refusal
+from controller.policy.authority import actor_data, refusal, who
 from controller.policy.effects import Effects
 from controller.policy.inputs import DRILL_KINDS, DrillEnd, DrillStart
 from controller.policy.schedule import suppress_schedules
@@ -15,10 +15,10 @@ from protocols import events as ev
 
 
 def on_drill_start(state: PolicyState, event: DrillStart, fx: Effects) -> PolicyState:
-    fx.note(ev.OPERATOR_ACTION, f"{event.user} ({event.role}) asked for a {event.kind} drill: "
-            f"{event.reason!r}.", drill=True, user=event.user, role=event.role,
+    fx.note(ev.OPERATOR_ACTION, f"{who(event)} asked for a {event.kind} drill: "
+            f"{event.reason!r}.", drill=True, **actor_data(event),
             reason=event.reason, action="drill_start", kind=event.kind)
-    refused = refusal(fx.site, event.user, event.role, "start a drill")
+    refused = refusal(event.user, event.role, "start a drill", event.method)
     if refused is None and event.kind not in DRILL_KINDS:
         refused = f"unknown drill kind {event.kind!r}: use one of {', '.join(DRILL_KINDS)}"
     if refused is None and state.fire is not None:
@@ -29,7 +29,7 @@ def on_drill_start(state: PolicyState, event: DrillStart, fx: Effects) -> Policy
         refused = f"a {state.drill.kind} drill is already running"
     if refused is not None:
         fx.note(ev.POLICY_DECISION, f"Drill refused: {refused}.", drill=True, user=event.user,
-                rule="drill_start")
+                rule="drill_start", refused=True)
         return state
     state = state.with_(drill=Drill(event.kind, event.user, event.reason, fx.now))
     what = ("evacuation-route gates open and fire-lane bollards lower" if event.kind == "fire"
@@ -44,15 +44,15 @@ def on_drill_start(state: PolicyState, event: DrillStart, fx: Effects) -> Policy
 
 
 def on_drill_end(state: PolicyState, event: DrillEnd, fx: Effects) -> PolicyState:
-    fx.note(ev.OPERATOR_ACTION, f"{event.user} ({event.role}) asked to end the drill: "
-            f"{event.reason!r}.", drill=True, user=event.user, role=event.role,
+    fx.note(ev.OPERATOR_ACTION, f"{who(event)} asked to end the drill: "
+            f"{event.reason!r}.", drill=True, **actor_data(event),
             reason=event.reason, action="drill_end")
-    refused = refusal(fx.site, event.user, event.role, "end a drill")
+    refused = refusal(event.user, event.role, "end a drill", event.method)
     if refused is None and state.drill is None:
         refused = "no drill is running"
     if refused is not None:
         fx.note(ev.POLICY_DECISION, f"Drill end refused: {refused}.", drill=True,
-                user=event.user, rule="drill_end")
+                user=event.user, rule="drill_end", refused=True)
         return state
     kind = state.drill.kind
     fx.because(f"{kind} drill ended by {event.user}")

@@ -8,7 +8,7 @@ rule it applied. A fire latches: it ends only by an authorised clear (clear.py).
 
 from __future__ import annotations
 
-from controller.policy.authority import refusal
+from controller.policy.authority import actor_data, refusal, who
 from controller.policy.drill import abort_drill
 from controller.policy.effects import Effects
 from controller.policy.inputs import GuardFireConfirm, SmokeAlarm, SmokeClear
@@ -89,13 +89,13 @@ def on_smoke_clear(state: PolicyState, event: SmokeClear, fx: Effects) -> Policy
 
 def on_guard_fire_confirm(state: PolicyState, event: GuardFireConfirm,
                           fx: Effects) -> PolicyState:
-    fx.note(ev.OPERATOR_ACTION, f"{event.user} ({event.role}) confirmed a fire: "
-            f"{event.reason!r}.", user=event.user, role=event.role, reason=event.reason,
+    fx.note(ev.OPERATOR_ACTION, f"{who(event)} confirmed a fire: "
+            f"{event.reason!r}.", **actor_data(event), reason=event.reason,
             action="fire_confirm")
-    refused = refusal(fx.site, event.user, event.role, "confirm a fire")
+    refused = refusal(event.user, event.role, "confirm a fire", event.method)
     if refused is not None:
         fx.note(ev.POLICY_DECISION, f"Fire confirmation refused: {refused}.", rule="fire",
-                user=event.user)
+                user=event.user, refused=True)
         return state
     if state.fire is not None:
         fx.note(ev.POLICY_DECISION, "Fire already confirmed: egress is open.", rule="fire")

@@ -1,8 +1,11 @@
 """The events the policy engine reacts to. The runtime turns device polls, guard commands, the key
 switch and the passing of time into these and hands each one to controller.policy.step().
 
-Users and roles come from the site's [[users]]; the policy checks the role it is given against the
-site as well, so a wrong role never authorises anything.
+Who acts comes from the identity layer (controller/identity): the operator's name and role from
+the operator store, how they proved it (method), from where (origin) and with which credential
+(proof). The policy trusts that the identity layer authenticated them and checks only what a role
+may do, and, for the two-person rule, that the two halves carry two different names AND two
+different proofs. An empty user or method "unauthenticated" authorises nothing but a lockdown.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ class PanicReset:
     by: str  # "key" | "host"
     user: str | None = None  # who, for by="host"
     role: str | None = None
+    method: str = ""  # how the actor proved who they are (controller.identity.model.METHODS)
+    origin: str = ""  # from where, e.g. "control socket uid=1000 pid=4242"
+    proof: str = ""  # the credential source, e.g. "uid:1000", "pin:li.na"; "" = none
 
 
 @dataclass(frozen=True)
@@ -65,12 +71,16 @@ class DeviceRestore:
 
 @dataclass(frozen=True)
 class GuardLockdown:
-    """A guard or supervisor orders a lockdown of one zone, or of the campus (zone None)."""
+    """Someone orders a lockdown of one zone, or of the campus (zone None). Never refused: an
+    unidentified caller (user None), an unknown zone or an empty reason still lock down."""
 
-    user: str
-    role: str
+    user: str | None
+    role: str | None
     zone: str | None
     reason: str
+    method: str = ""  # method, origin, proof: as GuardLockdown
+    origin: str = ""
+    proof: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,9 @@ class GuardClear:
     role: str
     zone: str | None
     reason: str
+    method: str = ""  # method, origin, proof: as GuardLockdown
+    origin: str = ""
+    proof: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,9 @@ class GuardFireConfirm:
     user: str
     role: str
     reason: str
+    method: str = ""  # method, origin, proof: as GuardLockdown
+    origin: str = ""
+    proof: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +125,9 @@ class DrillStart:
     user: str
     role: str
     reason: str
+    method: str = ""  # method, origin, proof: as GuardLockdown
+    origin: str = ""
+    proof: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +135,9 @@ class DrillEnd:
     user: str
     role: str
     reason: str
+    method: str = ""  # method, origin, proof: as GuardLockdown
+    origin: str = ""
+    proof: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +148,9 @@ class AlarmAcknowledged:
     role: str
     device: str | None = None
     reason: str = ""
+    method: str = ""  # method, origin, proof: as GuardLockdown
+    origin: str = ""
+    proof: str = ""
 
 
 @dataclass(frozen=True)

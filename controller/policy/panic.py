@@ -5,7 +5,7 @@ reset never clears the lockdown."""
 
 from __future__ import annotations
 
-from controller.policy.authority import refusal
+from controller.policy.authority import actor_data, refusal, who
 from controller.policy.decision import Command
 from controller.policy.effects import Effects
 from controller.policy.inputs import AlarmAcknowledged, PanicPressed, PanicReset
@@ -33,7 +33,7 @@ def on_panic_pressed(state: PolicyState, event: PanicPressed, fx: Effects) -> Po
     state = state.with_(panics=panics, unacknowledged=unacked)
     scope = None if fx.site.policy.panic_scope == "campus" else zone
     state = start_lockdown(state, fx, scope, "panic", event.device,
-                           f"panic pressed at {event.device} ({zone})")
+                           f"panic pressed at {event.device} ({zone})", method="panic_station")
     if _is_station(fx, event.device):
         fx.station_commands.append(Command((event.device,), "panic_ack",
                                            f"alarm from {event.device} received", False))
@@ -47,15 +47,15 @@ def on_panic_reset(state: PolicyState, event: PanicReset, fx: Effects) -> Policy
     zone = point.zone if point else fx.site.zone_of(event.device)
     stays = " The lockdown stays in force until cleared." if state.lockdowns else ""
     if event.by == "host":
-        fx.note(ev.OPERATOR_ACTION, f"{event.user} ({event.role}) asked to reset panic station "
-                f"{event.device}.", device=event.device, zone=zone, user=event.user,
-                role=event.role, action="panic_reset")
-        refused = refusal(fx.site, event.user or "", event.role or "", "reset a panic station")
+        fx.note(ev.OPERATOR_ACTION, f"{who(event)} asked to reset panic station "
+                f"{event.device}.", device=event.device, zone=zone, **actor_data(event),
+                action="panic_reset")
+        refused = refusal(event.user, event.role, "reset a panic station", event.method)
         if refused is None and not _is_station(fx, event.device):
             refused = f"{event.device} is not a panic station of this site (reset it on site)"
         if refused is not None:
             fx.note(ev.POLICY_DECISION, f"Panic reset refused: {refused}.", device=event.device,
-                    rule="panic_reset")
+                    rule="panic_reset", refused=True)
             return state
         fx.station_commands.append(Command((event.device,), "panic_reset",
                                            f"authorised reset by {event.user}", False))
@@ -72,12 +72,13 @@ def on_panic_reset(state: PolicyState, event: PanicReset, fx: Effects) -> Policy
 def on_alarm_acknowledged(state: PolicyState, event: AlarmAcknowledged,
                           fx: Effects) -> PolicyState:
     which = event.device or "all alarms"
-    fx.note(ev.OPERATOR_ACTION, f"{event.user} ({event.role}) acknowledged {which}"
+    fx.note(ev.OPERATOR_ACTION, f"{who(event)} acknowledged {which}"
             f"{': ' + repr(event.reason) if event.reason else ''}.", device=event.device,
-            user=event.user, role=event.role, reason=event.reason, action="acknowledge")
-    refused = refusal(fx.site, event.user, event.role, "acknowledge alarms")
+            **actor_data(event), reason=event.reason, action="acknowledge")
+    refused = refusal(event.user, event.role, "acknowledge alarms", event.method)
     if refused is not None:
-        fx.note(ev.POLICY_DECISION, f"Acknowledgement refused: {refused}.", rule="acknowledge")
+        fx.note(ev.POLICY_DECISION, f"Acknowledgement refused: {refused}.", rule="acknowledge",
+                refused=True)
         return state
     keep = () if event.device is None else tuple(
         d for d in state.unacknowledged if d != event.device)

@@ -26,6 +26,7 @@ class Lockdown:
     by: str  # the panic device, the user, or "key switch"
     reason: str
     since: datetime
+    method: str = ""  # how it was ordered: panic_station | key_switch | os_user | pin | session...
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class ClearRequest:
     zone: str | None
     reason: str
     at: datetime
+    proof: str = ""  # the first guard's credential source: the second must bring another
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ def request(socket_path: Path, payload: dict[str, Any], timeout_s: float = 15.0)
     try:
         with socket.socket(socket.AF_UNIX) as sock:
             sock.settimeout(timeout_s)
-            sock.connect(str(socket_path))
+            _connect(sock, str(socket_path), time.monotonic() + timeout_s)
             sock.sendall((json.dumps(payload) + "\n").encode())
             data = b""
             while not data.endswith(b"\n"):
@@ -37,3 +38,16 @@ def request(socket_path: Path, payload: dict[str, Any], timeout_s: float = 15.0)
     if not data:
         raise HostUnreachable(f"the host on {socket_path} closed the connection without a reply")
     return json.loads(data)
+
+
+def _connect(sock: socket.socket, path: str, deadline: float) -> None:
+    """connect(), retried while the host's listen queue is full (EAGAIN on a unix socket): a
+    flood on the socket delays a lockdown by a few milliseconds, it does not refuse it."""
+    while True:
+        try:
+            sock.connect(path)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)

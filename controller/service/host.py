@@ -27,12 +27,15 @@ from controller.devices.model import Change, DeviceView
 from controller.policy import PolicyState, Tick, step
 from controller.policy.decision import AlarmReport, Decision
 from controller.policy.inputs import DeviceRestore, DeviceTrouble
+from controller.service.actions import Actions
 from controller.service.control_server import ControlServer
 from controller.service.dispatcher import Dispatcher, Trigger
+from controller.service.identity_hookup import operator_store, sessions
 from controller.service.paths import StatePaths
 from controller.service.policy_inputs import policy_event
 from controller.service.ports import BusPort
 from controller.service.registry import Registry
+from controller.service.status_extra import lockdown_status, pending_clear
 from controller.site.model import Site
 from controller.store import EventStore
 from protocols import events as E
@@ -83,6 +86,9 @@ class Host:
         self._local_io_factory = local_io_factory
         self.control = None
         self.started_mono = time.monotonic()
+        self.operators = operator_store(self)  # the roster: who operators are (state dir)
+        self.sessions = sessions()  # console sign-ins (in memory)
+        self.actions = Actions(self)  # the one way a person or a guard-room input acts
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -333,8 +339,8 @@ class Host:
             "zones": self.state.zones(self.site),
             "devices": [v.as_status() for v in self.registry.views()],
             "buses": buses,
-            "lockdowns": [{"zone": ld.zone, "source": ld.source, "by": ld.by, "reason": ld.reason}
-                          for ld in self.state.lockdowns],
+            "lockdowns": [lockdown_status(self.site, ld) for ld in self.state.lockdowns],
+            "pending_clear": pending_clear(self.site, self.state),
             "drill": None if self.state.drill is None else self.state.drill.kind,
             "alarm": self.alarm_service.status() if self.alarm_service is not None else None,
         }

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from controller.identity.seed import ensure_operators
 from controller.service.control_client import HostUnreachable
 from controller.service.control_client import request as host_request
 from controller.store import EventStore
@@ -20,6 +21,12 @@ from sim.control_client import request as sim_request
 HERE = Path(__file__).resolve().parent
 SMALL_SITE = HERE / "small-campus.toml"
 # The host is under test here, not the firmware's RAM budget: give the devices room.
+# Operators of the small campus (name, role, password, PIN): the tests run as one OS account,
+# so every guard proves who they are with their own PIN.
+OPERATORS = (("li.na", "guard", "li.na password", "2580"),
+             ("chen.jie", "guard", "chen.jie password", "4682"),
+             ("zhang.wei", "supervisor", "zhang.wei password", "731946"))
+PINS = {name: pin for name, _, _, pin in OPERATORS}
 
 
 def wait_until(predicate, timeout_s: float, what: str):
@@ -52,6 +59,7 @@ class RunningCampus:
 
     def start(self) -> RunningCampus:
         self.root.mkdir(parents=True, exist_ok=True)
+        ensure_operators(self.state_dir, OPERATORS)
         self.sim = self._spawn(["sim", "up", "--site", str(self.site), "--state-dir", str(self.sim_dir)],
                                "sim.log")
         wait_until(lambda: (self.sim_dir / "sim.json").exists(), 60, "the simulator to boot")
@@ -99,7 +107,8 @@ class RunningCampus:
 
     def act(self, verb: str, user: str, reason: str = "test", **more: Any) -> dict[str, Any]:
         return host_request(self.state_dir / "control.sock",
-                            {"verb": verb, "user": user, "reason": reason, **more})
+                            {"verb": verb, "user": user, "pin": PINS[user], "reason": reason,
+                             **more})
 
     def device(self, name: str) -> dict[str, Any]:
         return next(d for d in self.status()["devices"] if d["name"] == name)

@@ -1,4 +1,5 @@
-"""The guard-room key switch and siren wired into a running host (gpiozero MockFactory pins)."""
+"""The guard-room key switch and siren wired into a running host (gpiozero MockFactory pins),
+acting through host.actions like every other door."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from gpiozero.pins.mock import MockFactory
 
 from controller.local_io.config import load_local_io
 from controller.local_io.guard_room import GuardRoomIo
-from controller.service.host import Host, trigger_now
+from controller.service.host import Host
 from controller.service.paths import StatePaths
 from controller.service.ports import BusPort
 from controller.site import load_site
@@ -31,8 +32,8 @@ bounce_ms = 0
 
     def local_io(host):
         config = load_local_io(host.site.local_io, host.site.zone_names(), str(host.site.path))
-        return GuardRoomIo(config, lambda event: host.decide(event, trigger_now("local_io")),
-                           asyncio.get_running_loop(), pin_factory=factory)
+        return GuardRoomIo(config, host.actions.local_input, asyncio.get_running_loop(),
+                           pin_factory=factory)
 
     ports = {b.name: BusPort(b.name, str(tmp_path / "unplugged"), b.baud, b.parity, b.stopbits)
              for b in site.buses}
@@ -51,6 +52,8 @@ bounce_ms = 0
         await asyncio.sleep(0.1)
         assert host.state.mode == "lockdown", "turning the key back never clears a lockdown"
         await host.flush()
-        assert host.store.query(kind=E.LOCKDOWN_SET)
+        locked = host.store.query(kind=E.LOCKDOWN_SET)
+        assert locked and locked[-1].data["method"] == "key_switch", "through Actions"
+        assert host.status()["lockdowns"][0]["method"] == "key_switch"
     finally:
         await host.stop()

@@ -17,6 +17,11 @@ from controller.policy import (
 )
 from protocols import events as ev
 
+# (method, origin, proof) of each operator, as the identity layer fills them
+LI = ("pin", "control socket uid=0", "pin:li.na")
+CHEN = ("pin", "control socket uid=0", "pin:chen.jie")
+BOSS = ("os_user", "control socket uid=1000", "uid:1000")
+
 
 def test_panic_press_locks_down_every_gate_and_bollard_and_says_why(campus):
     decision = campus(PanicPressed("kindergarten-panic", "kindergarten"))
@@ -76,15 +81,20 @@ def test_guard_lockdown_of_a_zone_with_barriers(campus):
         z: ("lockdown" if z == "main-gate" else "normal") for z in campus.site.zone_names()}
 
 
-def test_lockdown_is_never_refused_even_from_an_unlisted_user(campus):
-    decision = campus(GuardLockdown("visitor", "guard", None, "saw a knife"))
+def test_lockdown_is_never_refused_even_from_an_unidentified_caller(campus):
+    decision = campus(GuardLockdown(None, None, None, "", method="unauthenticated",
+                                    origin="control socket uid=1234 pid=9"))
     assert campus.state.mode == "lockdown"
-    assert "not listed" in decision.log[0].message
+    assert "unidentified caller" in decision.log[0].message
+    assert "uid=1234" in decision.log[0].message and "no reason given" in decision.log[0].message
+    assert decision.log[0].data["method"] == "unauthenticated"
+    assert campus.state.lockdowns[0].method == "unauthenticated"
 
 
 def test_unknown_zone_locks_down_the_whole_campus(campus):
-    campus(GuardLockdown("li.na", "guard", "moon-base", "typo"))
+    decision = campus(GuardLockdown("li.na", "guard", "moon-base", "typo"))
     assert campus.state.campus_lockdown is not None
+    assert any("zone 'moon-base' unknown: whole campus locked" in e.message for e in decision.log)
 
 
 def test_key_switch_on_locks_down_off_does_not_clear(campus):
@@ -97,7 +107,7 @@ def test_key_switch_on_locks_down_off_does_not_clear(campus):
 
 def test_supervisor_clears_alone(campus):
     campus(PanicPressed("kindergarten-panic", "kindergarten"))
-    decision = campus(GuardClear("zhang.wei", "supervisor", None, "police on site, all clear"))
+    decision = campus(GuardClear("zhang.wei", "supervisor", None, "police on site, all clear", "pin", "", "pin:zhang.wei"))
     assert campus.state.mode == "normal"
     assert decision.commands[0].action == "mode_normal"
     assert decision.commands[0].targets is ALL_DEVICES
@@ -109,31 +119,48 @@ def test_supervisor_clears_alone(campus):
 
 def test_two_different_guards_clear_within_the_window(campus):
     campus(PanicPressed("kindergarten-panic", "kindergarten"))
-    first = campus(GuardClear("li.na", "guard", None, "checked the east side"))
+    first = campus(GuardClear("li.na", "guard", None, "checked the east side", *LI))
     assert campus.state.mode == "lockdown" and not first.commands
     assert ev.LOCKDOWN_CLEAR_PENDING in kinds(first)
-    same = campus(GuardClear("li.na", "guard", None, "again"))
+    same = campus(GuardClear("li.na", "guard", None, "again", *LI))
     assert campus.state.mode == "lockdown"
     assert "different guard" in same.log[-1].message
-    second = campus(GuardClear("chen.jie", "guard", None, "checked the west side"), after_s=60)
+    second = campus(GuardClear("chen.jie", "guard", None, "checked the west side", *CHEN),
+                    after_s=60)
     assert campus.state.mode == "normal"
     assert "li.na and chen.jie" in second.log[-1].message
 
 
+def test_one_credential_cannot_be_two_guards(campus):
+    """One OS account (or session, or PIN) typing two names is one person."""
+    campus(PanicPressed("kindergarten-panic", "kindergarten"))
+    campus(GuardClear("li.na", "guard", None, "east side", "os_user", "uid=0", "uid:0"))
+    second = campus(GuardClear("chen.jie", "guard", None, "west side", "os_user", "uid=0",
+                               "uid:0"))
+    assert campus.state.mode == "lockdown" and not second.commands
+    assert kinds(second)[-1] == ev.LOCKDOWN_CLEAR_REFUSED
+    assert "same credential" in second.log[-1].message
+    unproven = campus(GuardClear("chen.jie", "guard", None, "west side"))
+    assert campus.state.mode == "lockdown" and "authenticated" in unproven.log[-1].message
+    campus(GuardClear("chen.jie", "guard", None, "west side", *CHEN))
+    assert campus.state.mode == "normal"
+
+
 def test_two_guards_too_far_apart_do_not_clear(campus):
     campus(PanicPressed("kindergarten-panic", "kindergarten"))
-    campus(GuardClear("li.na", "guard", None, "east side"))
+    campus(GuardClear("li.na", "guard", None, "east side", *LI))
     expired = campus(Tick(), after_s=121)
     assert "expired" in expired.log[0].message
-    campus(GuardClear("chen.jie", "guard", None, "west side"))
+    campus(GuardClear("chen.jie", "guard", None, "west side", *CHEN))
     assert campus.state.mode == "lockdown"  # chen.jie's request is now the first half
 
 
-def test_clear_refused_for_technicians_unlisted_users_and_wrong_roles(campus):
+def test_clear_refused_for_technicians_viewers_and_unidentified_callers(campus):
     campus(PanicPressed("kindergarten-panic", "kindergarten"))
-    for user, role in (("liu.yang", "technician"), ("stranger", "supervisor"),
-                       ("li.na", "supervisor")):
-        decision = campus(GuardClear(user, role, None, "let me"))
+    for user, role, method in (("liu.yang", "technician", "pin"), ("wang", "viewer", "session"),
+                               ("", "", "unauthenticated"),
+                               ("zhang.wei", "supervisor", "unauthenticated")):
+        decision = campus(GuardClear(user, role, None, "let me", method, "x", "uid:5"))
         assert campus.state.mode == "lockdown"
         assert kinds(decision)[-1] == ev.LOCKDOWN_CLEAR_REFUSED
         assert not decision.commands
@@ -142,20 +169,20 @@ def test_clear_refused_for_technicians_unlisted_users_and_wrong_roles(campus):
 def test_clear_rule_supervisor_refuses_two_guards(make_campus):
     campus = make_campus(clear_rule="supervisor")
     campus(PanicPressed("kindergarten-panic", "kindergarten"))
-    campus(GuardClear("li.na", "guard", None, "a"))
-    campus(GuardClear("chen.jie", "guard", None, "b"))
+    campus(GuardClear("li.na", "guard", None, "a", *LI))
+    campus(GuardClear("chen.jie", "guard", None, "b", *CHEN))
     assert campus.state.mode == "lockdown"
 
 
 def test_zone_clear_leaves_the_rest_and_cannot_split_a_campus_lockdown(campus):
     campus(GuardLockdown("li.na", "guard", "main-gate", "a"))
     campus(GuardLockdown("li.na", "guard", "east-gate", "b"))
-    decision = campus(GuardClear("zhang.wei", "supervisor", "main-gate", "gate checked"))
+    decision = campus(GuardClear("zhang.wei", "supervisor", "main-gate", "gate checked", *BOSS))
     assert campus.state.zones(campus.site)["main-gate"] == "normal"
     assert campus.state.zones(campus.site)["east-gate"] == "lockdown"
     assert commanded(campus.site, decision, "unlock") == {"main-gate-slider", "main-gate-barrier"}
     campus(KeySwitchOn())
-    refused = campus(GuardClear("zhang.wei", "supervisor", "east-gate", "only this one"))
+    refused = campus(GuardClear("zhang.wei", "supervisor", "east-gate", "only this one", *BOSS))
     assert "clear the campus" in refused.log[-1].message
     assert campus.state.mode == "lockdown"
 

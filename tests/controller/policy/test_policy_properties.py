@@ -38,19 +38,22 @@ SITE = load_site()
 PANICS = [d.name for d in SITE.devices if d.kind == "panic"] + ["pool-panic"]
 SMOKES = [d.name for d in SITE.devices if d.kind == "smoke"]
 ZONES = [None, "main-gate", "east-gate", "kindergarten", "no-such-zone"]
-# listed users in their roles, listed users claiming another role, and a stranger
-PEOPLE = [("zhang.wei", "supervisor"), ("li.na", "guard"), ("chen.jie", "guard"),
-          ("liu.yang", "technician"), ("li.na", "supervisor"), ("stranger", "guard")]
+# (name, role, method, proof) as the identity layer hands them over: operators with their own
+# PIN, two names typed from ONE OS account (same proof), an unidentified caller, no proof at all
+PEOPLE = [("zhang.wei", "supervisor", "pin", "pin:zhang.wei"), ("li.na", "guard", "pin", "pin:li.na"),
+          ("chen.jie", "guard", "pin", "pin:chen.jie"), ("liu.yang", "technician", "pin", "pin:liu.yang"),
+          ("li.na", "guard", "os_user", "uid:0"), ("chen.jie", "guard", "os_user", "uid:0"),
+          ("", "", "unauthenticated", "uid:5"), ("chen.jie", "guard", "", "")]
 GAPS = st.sampled_from([0.0, 1.0, 30.0, 119.0, 121.0, 3600.0 * 5])
 
 person = st.sampled_from(PEOPLE)
 reason = st.just("r")
 guard_actions = st.one_of(
-    st.builds(lambda p, z: GuardClear(p[0], p[1], z, "r"), person, st.sampled_from(ZONES)),
-    st.builds(lambda p: AlarmAcknowledged(p[0], p[1], None, "r"), person),
-    st.builds(lambda p, k: DrillStart(k, p[0], p[1], "r"), person,
+    st.builds(lambda p, z: GuardClear(p[0], p[1], z, "r", p[2], "o", p[3]), person, st.sampled_from(ZONES)),
+    st.builds(lambda p: AlarmAcknowledged(p[0], p[1], None, "r", p[2], "o", p[3]), person),
+    st.builds(lambda p, k: DrillStart(k, p[0], p[1], "r", p[2], "o", p[3]), person,
               st.sampled_from(["fire", "lockdown", "flood"])),
-    st.builds(lambda p: DrillEnd(p[0], p[1], "r"), person),
+    st.builds(lambda p: DrillEnd(p[0], p[1], "r", p[2], "o", p[3]), person),
     st.builds(lambda d: PanicReset(d, "key"), st.sampled_from(PANICS)),
     st.builds(lambda d: SmokeClear(d, ""), st.sampled_from(SMOKES)),
     st.just(KeySwitchOff()),
@@ -59,9 +62,9 @@ guard_actions = st.one_of(
 real_alarms = st.one_of(
     st.builds(lambda d: PanicPressed(d, SITE.zone_of(d) or ""), st.sampled_from(PANICS)),
     st.builds(lambda d: SmokeAlarm(d, SITE.zone_of(d) or ""), st.sampled_from(SMOKES)),
-    st.builds(lambda p, z: GuardLockdown(p[0], p[1], z, "r"), person, st.sampled_from(ZONES)),
-    st.builds(lambda p: GuardFireConfirm(p[0], p[1], "r"), person),
-    st.builds(lambda p, d: PanicReset(d, "host", p[0], p[1]), person, st.sampled_from(PANICS)),
+    st.builds(lambda p, z: GuardLockdown(p[0], p[1], z, "r", p[2], "o", p[3]), person, st.sampled_from(ZONES)),
+    st.builds(lambda p: GuardFireConfirm(p[0], p[1], "r", p[2], "o", p[3]), person),
+    st.builds(lambda p, d: PanicReset(d, "host", p[0], p[1], p[2], "o", p[3]), person, st.sampled_from(PANICS)),
     st.builds(lambda d, k: DeviceTrouble(d, k, "x"), st.sampled_from(SMOKES[:3] + PANICS[:2]),
               st.sampled_from(["offline", "fault", "tamper", "monitoring"])),
     st.builds(lambda d, k: DeviceRestore(d, k), st.sampled_from(SMOKES[:3] + PANICS[:2]),
@@ -88,8 +91,9 @@ def run(site, events):
 def _authorised_clear(site, before: PolicyState, event, now) -> bool:
     if not isinstance(event, GuardClear):
         return False
-    listed = site.user(event.user)
-    if listed is None or listed.role != event.role or event.role not in ("guard", "supervisor"):
+    if not event.user or event.method == "unauthenticated":
+        return False
+    if event.role not in ("guard", "supervisor"):
         return False
     rule = site.policy.clear_rule
     if event.role == "supervisor" and rule != "two_guards":
@@ -98,6 +102,7 @@ def _authorised_clear(site, before: PolicyState, event, now) -> bool:
         return False
     first = before.clear_request
     return (first is not None and first.user != event.user and first.zone == event.zone
+            and bool(event.proof) and first.proof != event.proof
             and (now - first.at).total_seconds() <= site.policy.two_person_window_s)
 
 
@@ -143,10 +148,10 @@ def test_reports_and_commands_are_never_mislabelled_and_no_alarm_is_missed(site,
 # After a lockdown, only clear attempts (and the odd new lockdown): repeated and paired requests
 # by every kind of person are common here.
 clear_attempts = st.one_of(
-    st.builds(lambda p: GuardClear(p[0], p[1], None, "r"), person),
-    st.builds(lambda p: GuardClear(p[0], p[1], None, "r"), person),
-    st.builds(lambda p: GuardClear(p[0], p[1], None, "r"), person),
-    st.builds(lambda p: GuardLockdown(p[0], p[1], None, "r"), person),
+    st.builds(lambda p: GuardClear(p[0], p[1], None, "r", p[2], "o", p[3]), person),
+    st.builds(lambda p: GuardClear(p[0], p[1], None, "r", p[2], "o", p[3]), person),
+    st.builds(lambda p: GuardClear(p[0], p[1], None, "r", p[2], "o", p[3]), person),
+    st.builds(lambda p: GuardLockdown(p[0], p[1], None, "r", p[2], "o", p[3]), person),
 )
 
 

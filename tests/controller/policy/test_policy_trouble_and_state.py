@@ -38,13 +38,13 @@ def test_state_round_trips_through_json_mid_lockdown(campus):
     campus(PanicPressed("kindergarten-panic", "kindergarten"))
     campus(SmokeAlarm("classroom-1a-smoke", "teaching"))
     campus(DeviceTrouble("library-panic", "tamper", "cover open"))
-    campus(GuardClear("li.na", "guard", None, "first half"))
+    campus(GuardClear("li.na", "guard", None, "first half", "pin", "o", "pin:li.na"))
     text = campus.state.to_json()
     restored = PolicyState.from_json(text)
     assert restored == campus.state
     # the second guard's half still completes the clear after a restart
     campus.state = restored
-    campus(GuardClear("chen.jie", "guard", None, "second half"))
+    campus(GuardClear("chen.jie", "guard", None, "second half", "pin", "o", "pin:chen.jie"))
     assert campus.state.mode == "normal"
 
 
