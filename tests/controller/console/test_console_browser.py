@@ -102,6 +102,7 @@ def test_sign_in_screen_offers_lockdown_in_chinese_and_english(browser, campus, 
     en.screenshot(path=str(shots / "signin-en.png"))
     tablet = new_page(browser, campus, width=820, height=1180)
     expect(tablet.get_by_role("button", name=re.compile("封锁"))).to_be_in_viewport()
+    tablet.screenshot(path=str(shots / "signin-tablet-zh.png"))
     for page in (zh, en, tablet):
         page.context.close()
 
@@ -111,7 +112,7 @@ def test_panic_press_is_seen_and_heard_then_acknowledged(browser, campus, shots)
     sign_in(page, "li.na")
     expect(page.locator("#mode-banner")).to_have_text("正常")
     expect(page.locator(f'.device[data-device="{PANIC}"]')).to_be_visible()
-    page.screenshot(path=str(shots / "normal-zh.png"), full_page=True)
+    page.screenshot(path=str(shots / "normal-zh.png"))
     campus.inject("panic", PANIC)
     row = page.locator(f'#alarm-list .alarm.unacked[data-device="{PANIC}"]')
     expect(row).to_be_visible()
@@ -121,7 +122,7 @@ def test_panic_press_is_seen_and_heard_then_acknowledged(browser, campus, shots)
     assert attempts >= 1, "the alarm did not try to sound"
     assert page.locator("body").get_attribute("data-sound-state") in ("running", "suspended")
     expect(page.locator("#situation")).to_contain_text(PANIC)  # who locked down, why, when
-    page.screenshot(path=str(shots / "panic-zh.png"), full_page=True)
+    page.screenshot(path=str(shots / "panic-zh.png"))
     row.get_by_role("button", name=re.compile("确认")).click()
     expect(page.locator(f'#alarm-list .alarm.unacked[data-device="{PANIC}"]')).to_have_count(0)
     expect(page.locator("body")).to_have_attribute("data-alarming", "no")
@@ -147,7 +148,7 @@ def test_two_guards_clear_from_two_browsers_and_the_same_guard_twice_is_refused(
         expect(page.locator("#clear-pending")).to_have_attribute("data-left", re.compile(r"^\d+$"))
     left = int(second.locator("#clear-pending").get_attribute("data-left"))
     assert 0 < left <= 120
-    first.screenshot(path=str(shots / "clear-pending-zh.png"), full_page=True)
+    first.screenshot(path=str(shots / "clear-pending-zh.png"))
     first.fill("#action-pin", OPERATORS["li.na"][2])
     first.click("#act-clear")  # the same guard again
     expect(first.locator("#action-result")).to_have_attribute("data-result", "refused")
@@ -193,7 +194,7 @@ def test_disconnected_banner_when_the_host_stops_and_resync_when_it_returns(
     banner = page.locator("#conn-banner")
     expect(banner).to_be_visible(timeout=3000)
     expect(banner).to_contain_text("Disconnected — state may be stale")
-    page.screenshot(path=str(shots / "disconnected-en.png"), full_page=True)
+    page.screenshot(path=str(shots / "disconnected-en.png"))
     campus.start_host()
     # The host's sessions do not outlive it (identity's rule): the page says so and asks again.
     expect(page.locator("#signin-view")).to_be_visible(timeout=20000)

@@ -15,8 +15,9 @@ export function message(ev) {
   if (lang() === "en" || !has(key)) return ev.message;
   const data = ev.data || {};
   const state = data.state ? (has(`state.${data.state}`) ? t(`state.${data.state}`) : data.state) : "";
-  return t(key, { device: ev.device || "", zone: ev.zone || "", user: ev.user || data.user || "",
-    scope: scope(ev.zone), state });
+  const action = data.action ? (has(`action.${data.action}`) ? t(`action.${data.action}`) : data.action) : "";
+  return t(key, { device: ev.device || "", zone: ev.zone || "", user: ev.user || data.user || "—",
+    scope: scope(ev.zone), state, action, message: ev.message });
 }
 
 function matches(ev) {
