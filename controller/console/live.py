@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from controller.console.event_view import event_dict
 from controller.console.status_view import console_status, local_iso
+from controller.store import EventRecord, EventStore
 
 if TYPE_CHECKING:
     from controller.service.host import Host
@@ -35,12 +36,22 @@ class LiveHub:
         self._subscribers: set[asyncio.Queue] = set()
         self._last: dict[str, Any] = {}
         self._last_steady: dict[str, Any] = {}
-        self._last_event_id = host.store.last_id()
+        self._last_event_id = 0
         self._task: asyncio.Task | None = None
         self._closed = False
+        # A connection of our own, used only from worker threads: the host's connection shares
+        # one lock with the writer, whose fsync must never stall the event loop (the bus path).
+        self.reader: EventStore | None = None
 
     async def start(self) -> None:
+        self.reader = await asyncio.to_thread(EventStore, self.host.paths.events_db)
+        self._last_event_id = await asyncio.to_thread(self.reader.last_id)
         self._task = asyncio.create_task(self._run(), name="console-live")
+
+    async def query(self, **filters: Any) -> list[EventRecord]:
+        """The event store, read in a worker thread (never on the host's loop)."""
+        assert self.reader is not None, "LiveHub.start() first"
+        return await asyncio.to_thread(self.reader.query, **filters)
 
     async def close(self) -> None:
         self._closed = True
@@ -50,6 +61,9 @@ class LiveHub:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
 
     # ------------------------------------------------------------------ subscribers
     def subscribe(self) -> tuple[asyncio.Queue, str]:
@@ -80,7 +94,7 @@ class LiveHub:
                 if not self._subscribers:
                     self._last, self._last_steady = {}, {}
                     continue
-                self._send_events()
+                await self._send_events()
                 self._send_changes()
                 if loop.time() >= next_beat:
                     next_beat = loop.time() + HEARTBEAT_S
@@ -99,10 +113,8 @@ class LiveHub:
         if changes:
             self._broadcast(frame("patch", changes))
 
-    def _send_events(self) -> None:
-        if self.host.store.last_id() <= self._last_event_id:
-            return
-        records = self.host.store.query(after_id=self._last_event_id)
+    async def _send_events(self) -> None:
+        records = await self.query(after_id=self._last_event_id, limit=500)
         if not records:
             return
         self._last_event_id = records[-1].id

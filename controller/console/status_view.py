@@ -63,10 +63,12 @@ def console_status(host: Host, first_seen: dict[str, datetime]) -> dict[str, Any
     status["time_zone"] = site.timezone
     status["now"] = local_iso(datetime.now(timezone.utc), tz)
     status["zone_list"] = [{"name": z.name, "description": z.description} for z in site.zones]
-    status["lockdowns"] = [{"zone": ld.zone, "source": ld.source, "by": ld.by,
-                            "method": getattr(ld, "method", None),
-                            "reason": ld.reason, "since": local_iso(ld.since, tz)}
-                           for ld in state.lockdowns]
+    if not status.get("lockdowns") or "at" not in status["lockdowns"][0]:
+        # a host without identity's status_extra: who locked down, how, when (site-local)
+        status["lockdowns"] = [{"zone": ld.zone, "source": ld.source, "by": ld.by,
+                                "reason": ld.reason, "at": local_iso(ld.since, tz),
+                                "method": getattr(ld, "method", None) or ld.source}
+                               for ld in state.lockdowns]
     status["fire"] = None if state.fire is None else {
         "since": local_iso(state.fire.since, tz), "zones": list(state.fire.zones),
         "by": state.fire.by, "reason": state.fire.reason}

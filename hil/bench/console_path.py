@@ -36,7 +36,7 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 SMALL_SITE = Path(__file__).resolve().parents[2] / "tests" / "integration" / "small-campus.toml"
-PER_BROWSER = 4
+PER_BROWSER = 3
 GUARD, PASSWORD, PIN = "bench.guard", "bench-guard-password", "2580"
 WATCH_ROW = """(device) => { window.__cgRow = new Promise((resolve) => {
   const sel = `#alarm-list .alarm[data-device="${device}"]`;
@@ -116,7 +116,7 @@ def _signed_in_page(browser, url: str):
     page.fill("#signin-password", PASSWORD)
     page.press("#signin-password", "Enter")
     try:
-        page.wait_for_selector('body[data-connection="live"]', state="attached", timeout=30000)
+        page.wait_for_selector('body[data-connection="live"]', state="attached", timeout=90000)
     except Exception as exc:
         raise RuntimeError(f"console did not go live: view={page.locator('body').get_attribute('data-view')} "
                            f"error={page.locator('#signin-error').text_content()!r}") from exc

@@ -29,10 +29,10 @@ def _since(text: str | None, ctx: ConsoleContext) -> datetime | None:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=ctx.host.site.tz)
 
 
-def _query(ctx: ConsoleContext, since: str | None, kind: str | None, device: str | None,
-           zone: str | None, limit: int) -> list[EventRecord]:
-    return ctx.host.store.query(since=_since(since, ctx), kind=kind or None,
-                                device=device or None, zone=zone or None, limit=limit)
+async def _query(ctx: ConsoleContext, since: str | None, kind: str | None, device: str | None,
+                 zone: str | None, limit: int) -> list[EventRecord]:
+    return await ctx.hub.query(since=_since(since, ctx), kind=kind or None,
+                               device=device or None, zone=zone or None, limit=limit)
 
 
 FILTERS = dict(
@@ -52,8 +52,8 @@ async def events(_: SignedIn, ctx: Context,
     """Events oldest first, times in the site's timezone (ts) and UTC (ts_utc)."""
     tz = ctx.host.site.tz
     return EventList(time_zone=ctx.host.site.timezone,
-                     events=[event_dict(r, tz) for r in _query(ctx, since, kind, device, zone,
-                                                                limit)])
+                     events=[event_dict(r, tz) for r in await _query(ctx, since, kind, device,
+                                                                      zone, limit)])
 
 
 @router.get("/events.csv", response_class=Response, responses={401: {"model": Problem}})
@@ -63,7 +63,7 @@ async def events_export(_: SignedIn, ctx: Context,
                         zone: str | None = FILTERS["zone"],
                         limit: int = FILTERS["limit"]) -> Response:
     """The same rows as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese text)."""
-    rows = _query(ctx, since, kind, device, zone, limit)
+    rows = await _query(ctx, since, kind, device, zone, limit)
     body = "\ufeff" + events_csv(rows, ctx.host.site.tz)
     return Response(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="campusguard-events.csv"'})

@@ -107,7 +107,6 @@ async function signedIn(info) {
       }
     },
   });
-  timeline.reload().catch(() => {});
 }
 
 function wireSignIn() {
@@ -152,6 +151,10 @@ async function boot() {
   actions.wire(() => state);
   timeline.wire();
   $("sound-enable").addEventListener("click", () => sound.unlock());
+  document.addEventListener("keydown", (e) => { // Escape backs out of any confirm step
+    if (e.key !== "Escape") return;
+    for (const id of ["lockdown-now-confirm", "action-confirm"]) $(id).hidden = true;
+  });
   $("lang-select").addEventListener("change", (e) => {
     localStorage.setItem(langKey(), e.target.value);
     setLang(e.target.value);

@@ -36,7 +36,7 @@ export function situation(state) {
   box.replaceChildren();
   for (const ld of state.lockdowns || []) {
     box.append(el("p", { class: "lockdown-info", text: t("lockdown.by", {
-      by: ld.by, source: ld.source, since: stamp(ld.since, lang()), reason: ld.reason || "—" }) +
+      by: ld.by, source: ld.method || ld.source, since: stamp(ld.at, lang()), reason: ld.reason || "—" }) +
       " · " + scope(ld.zone) }));
   }
   if (state.fire) {
