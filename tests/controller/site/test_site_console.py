@@ -6,6 +6,7 @@ from controller.site import SiteError, default_site_path, load_site
 from controller.site.console_section import is_local, split_listen
 
 DEMO = default_site_path().read_text(encoding="utf-8")
+DEMO = DEMO[:DEMO.index("\n[console]")]  # each case writes its own [console]
 
 
 def _site(tmp_path, console: str):
