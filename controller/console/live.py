@@ -1,7 +1,7 @@
 """The live feed behind /api/stream. One hub per host, however many consoles are open: it builds
-the console status every TICK_S, sends each subscriber the top-level keys that changed, tails the
-event store for new events, and sends a heartbeat every HEARTBEAT_S so a page can tell a quiet host
-from a lost one. A new subscriber first gets the whole state (Home Assistant's subscribe pattern)."""
+the console status when the policy decides something (checked every TICK_S) and every BUILD_S,
+sends each subscriber the top-level keys that changed, tails the event store for new events, and
+sends a heartbeat every HEARTBEAT_S so a page can tell a quiet host from a lost one. A new subscriber first gets the whole state (Home Assistant's subscribe pattern)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from controller.service.host import Host
 
 _LOG = logging.getLogger(__name__)
-TICK_S = 0.05  # how often the host's state is compared (cheap: in memory, one build for all)
+TICK_S = 0.01  # how often the policy state's identity is checked (immutable: replaced on change)
+BUILD_S = 0.25  # the whole console state is rebuilt at least this often (device states, buses)
+EVENTS_S = 0.1  # the event store is tailed this often (in a worker thread)
 HEARTBEAT_S = 0.5  # the page calls the host lost after 2.5 s (five beats) without a message
 VOLATILE = ("now", "buses", "last_contact")  # change every poll cycle: with the heartbeat only
 QUEUE_LIMIT = 200  # a console this far behind is dropped (it reconnects and resyncs)
@@ -85,19 +87,30 @@ class LiveHub:
 
     # ------------------------------------------------------------------ the loop
     async def _run(self) -> None:
+        """A policy decision (a panic, a lockdown, an ack) reaches the consoles within TICK_S;
+        device states within BUILD_S; events within EVENTS_S. One build serves every console."""
         loop = asyncio.get_running_loop()
-        next_beat = loop.time() + HEARTBEAT_S
+        next_beat = next_build = next_events = loop.time()
+        seen_state = None
         while not self._closed:
             await asyncio.sleep(TICK_S)
             try:
-                self._track_alarms()
+                now = loop.time()
+                decided = self.host.state is not seen_state
+                if decided:
+                    seen_state = self.host.state
+                    self._track_alarms()
                 if not self._subscribers:
                     self._last, self._last_steady = {}, {}
                     continue
-                await self._send_events()
-                self._send_changes()
-                if loop.time() >= next_beat:
-                    next_beat = loop.time() + HEARTBEAT_S
+                if decided or now >= next_build:
+                    next_build = now + BUILD_S
+                    self._send_changes()
+                if now >= next_events:
+                    next_events = now + EVENTS_S
+                    await self._send_events()
+                if now >= next_beat:
+                    next_beat = now + HEARTBEAT_S
                     status = self._last
                     self._broadcast(frame("heartbeat", {k: status.get(k) for k in VOLATILE}))
             except Exception:  # the feed must outlive one bad build; the page shows staleness
