@@ -1,7 +1,8 @@
 """The live feed behind /api/stream. One hub per host, however many consoles are open: it builds
 the console status when the policy decides something (checked every TICK_S) and every BUILD_S,
 sends each subscriber the top-level keys that changed, tails the event store for new events, and
-sends a heartbeat every HEARTBEAT_S so a page can tell a quiet host from a lost one. A new subscriber first gets the whole state (Home Assistant's subscribe pattern)."""
+sends a heartbeat every HEARTBEAT_S so a page can tell a quiet host from a lost one. A new
+subscriber first gets the whole state (Home Assistant's subscribe pattern)."""
 
 from __future__ import annotations
 
