@@ -14,20 +14,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian peers used by the tests: mbpoll is an independent Modbus master.
+# Debian packages the tests use as real peers, each checked by a file it installs: mbpoll (an
+# independent Modbus master), chromium and a CJK font (the console in real Chromium; never
+# `playwright install`), mosquitto and postgresql (the district uplink and store).
+APT_NEEDS := mbpoll:/usr/bin/mbpoll chromium:/usr/bin/chromium \
+	fonts-wqy-microhei:/usr/share/fonts/truetype/wqy/wqy-microhei.ttc \
+	mosquitto:/usr/sbin/mosquitto postgresql:/usr/lib/postgresql/*/bin/initdb
+
 tools:
-	@command -v mbpoll >/dev/null 2>&1 || { \
+	@missing=""; for need in $(APT_NEEDS); do \
+	  ls $${need#*:} >/dev/null 2>&1 || missing="$$missing $${need%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  echo "installing mbpoll (Debian package)"; \
+	  echo "installing Debian packages:$$missing"; \
 	  $$SUDO apt-get update -qq >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mbpoll >/dev/null; }
-	@# the district uplink: Mosquitto (MQTT broker) and PostgreSQL (the district store)
-	@{ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; } && \
-	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  echo "installing mosquitto and postgresql (Debian packages)"; \
-	  $$SUDO apt-get update -qq >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto postgresql >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
 
 demo: $(STAMP) tools
 	$(BIN)/campusguard demo

@@ -169,9 +169,13 @@ async def _serve(site, paths: StatePaths, ports) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await host.start()
+    from controller.console.server import start_console  # the guard console (DIR/console.json)
+    console = await start_console(host)
     print(f"campusguard host running: {site.name}; control socket {paths.control_socket}; "
           f"buses {', '.join(f'{b}={p.port}' for b, p in ports.items())}", flush=True)
     await stop.wait()
+    if console is not None:
+        await console.stop()
     try:
         await asyncio.wait_for(host.stop(), STOP_TIMEOUT_S)
     except asyncio.TimeoutError:

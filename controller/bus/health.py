@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 
@@ -21,6 +22,7 @@ class DeviceHealth:
         self.failures = 0
         self.probe_interval_s = policy.first_probe_s
         self.next_probe_at = 0.0
+        self.last_contact: float | None = None  # wall clock (time.time()) of the last good answer
 
     @property
     def polled(self) -> bool:
@@ -33,6 +35,7 @@ class DeviceHealth:
     def success(self) -> bool:
         """Record a good transaction; True when this brings the device (back) online."""
         self.failures = 0
+        self.last_contact = time.time()
         came_online = self.online is not True
         self.online = True
         self.probe_interval_s = self.policy.first_probe_s

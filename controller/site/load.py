@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from controller.site.checker import Checker
 from controller.site.control_section import read_control
+from controller.site.console_section import read_console
 from controller.site.devices import read_device
 from controller.site.errors import SiteError, SiteProblem
 from controller.site.locate import KeyLocator
@@ -32,7 +33,7 @@ from protocols import registers as regs
 
 TOP_LEVEL_KEYS = ("site", "buses", "gateways", "zones", "devices", "policy", "schedules",
                   "holidays", "users", "alarm", "local_io", "control", "operations",
-                  "patrol", "uplink")
+                  "patrol", "uplink", "console")
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 # Our firmware speaks only these rates (protocols/registers.py BAUD_CODES, baud / 100).
 FIRMWARE_BAUDS = tuple(code * 100 for code in regs.BAUD_CODES)
@@ -83,6 +84,7 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     local_io = check.table(doc, (), "local_io")
     control = read_control(check, doc)
     uplink = read_uplink(check, doc)
+    console = read_console(check, doc, file)
     _check_links(check, doc, buses, gateways, zones, devices)
     _check_schedule_targets(check, schedules, devices)
     if check.problems:
@@ -91,7 +93,7 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
                 zones=tuple(zones), devices=tuple(devices), policy=policy,
                 schedules=tuple(schedules), holidays=holidays, users=tuple(users), alarm=alarm,
                 gateways=tuple(gateways), local_io=MappingProxyType(dict(local_io)),
-                operations=operations, control=control, uplink=uplink,
+                operations=operations, control=control, uplink=uplink, console=console,
                 patrol=MappingProxyType(dict(check.table(doc, (), "patrol"))))
     _check_patrol(check, site)
     return site

@@ -174,6 +174,18 @@ class ControlConfig:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """[console] (controller/site/console_section.py): the guard console served by the host."""
+
+    listen: str = "127.0.0.1:8080"  # host:port; port 0 picks a free port (written to console.json)
+    locale: str = "zh-CN"  # zh-CN | en: the page's default language
+    cert: str = ""  # TLS certificate (PEM), resolved path; "" = plain HTTP
+    key: str = ""  # TLS private key (PEM), resolved path
+    allow_insecure_remote: bool = False  # a non-local listen without TLS only when this is true
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Site:
     path: Path  # the file it was loaded from
     name: str
@@ -196,6 +208,7 @@ class Site:
     # [patrol] as written (tags, routes); validated by controller/patrol/config.py
     patrol: Mapping[str, Any] = field(default_factory=_empty, hash=False)
     uplink: Any = None  # [uplink] (controller/site/uplink_section.py UplinkSettings) or None
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
 
     @property
     def tz(self) -> ZoneInfo:
