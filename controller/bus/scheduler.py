@@ -6,7 +6,10 @@ queued technician job, or a due heartbeat). Life-safety jobs are taken before ev
 cycle, so a command waits for at most the transaction already on the wire. A press is therefore
 seen within one cycle; cycle_estimate_s() computes it per bus and `stats` measures it.
 
-Offline devices are skipped by the cycle and re-probed in the diagnostics slot with back-off
+A device whose transaction failed is *suspect*: it is polled every cycle (barriers too) and
+retried at once, until it answers or the run of failures is evidence of a dead device
+(health.py: the run spans >= 1 s and is longer than noise on this line can explain). Offline
+devices are skipped by the cycle and re-probed in the diagnostics slot with back-off
 (HealthPolicy): a dead device costs at most one short timeout per re-probe period.
 A vanished port (USB adapter pulled) is closed and reopened with back-off; queued jobs wait.
 """
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from controller.bus.errors import BusError, BusUnavailable
-from controller.bus.health import DeviceHealth, HealthPolicy
+from controller.bus.health import DeviceHealth, HealthPolicy, LineQuality
 from controller.bus.lanes import Lane
 from controller.bus.link import BusLink
 
@@ -81,7 +84,9 @@ class BusScheduler:
         self.listener = listener
         self.heartbeat_s = heartbeat_s
         self.clock = clock
-        self.health = {d.name: DeviceHealth(health or HealthPolicy()) for d in self.devices}
+        policy = health or HealthPolicy()
+        self.line = LineQuality(policy)  # the line's failure rate: how many failures mean dead
+        self.health = {d.name: DeviceHealth(policy, self.line) for d in self.devices}
         self._last_heartbeat = {d.name: 0.0 for d in self.devices}
         self._queue: list[_Queued] = []
         self._seq = itertools.count()
@@ -159,14 +164,19 @@ class BusScheduler:
     async def _one_cycle(self) -> None:
         started = self.clock()
         did_work = False
-        for device in [d for d in self.devices if d.lane == Lane.ALARM_POLL]:
-            await self._run_life_safety()
-            if self.health[device.name].polled:
+        for device in self.devices:
+            health = self.health[device.name]
+            # a barrier in a failure run is polled every cycle too, so a dead one is found as fast
+            if device.lane == Lane.ALARM_POLL and health.polled or health.suspect:
+                await self._run_life_safety()
                 await self._poll(device)
+                if self.health[device.name].suspect:  # retried at once: a lost frame costs one
+                    await self._run_life_safety()    # timeout, a dead device is found sooner
+                    await self._poll(device)
                 did_work = True
         await self._run_life_safety()
         barrier = self._next_barrier()
-        if barrier is not None:
+        if barrier is not None and not self.health[barrier.name].suspect:  # polled above
             await self._poll(barrier)
             did_work = True
         await self._run_life_safety()
@@ -219,12 +229,16 @@ class BusScheduler:
         if self._queue:
             await self._run_queued(heapq.heappop(self._queue))
             return True
-        for device in self.devices:
-            due = now - self._last_heartbeat[device.name] >= self.heartbeat_s
-            if due and self.health[device.name].online:
+        # the most overdue heartbeat first; one that failed stays due (retried next cycle), so a
+        # garbled frame never stretches a device's heartbeat gap towards its comm-loss timeout
+        due = [d for d in self.devices if self.health[d.name].online
+               and now - self._last_heartbeat[d.name] >= self.heartbeat_s]
+        if due:
+            device = min(due, key=lambda d: self._last_heartbeat[d.name])
+            await self._guarded(device, device.heartbeat)
+            if self.health[device.name].failures == 0:
                 self._last_heartbeat[device.name] = now
-                await self._guarded(device, device.heartbeat)
-                return True
+            return True
         return False
 
     async def _poll(self, device: BusDevice) -> None:

@@ -296,7 +296,9 @@ class Host:
     def device_offline(self, bus: str, device: str, reason: str) -> None:
         obj = self.registry.devices[device]
         obj.set_online(False)
-        delay = float(self.site.policy.trouble_after_s)
+        # the scheduler's evidence rule (controller/bus/health.py) is the debounce of offline:
+        # trouble at once; trouble_after_s debounces device-reported faults only
+        delay = 0.0
 
         def still_offline() -> None:
             self._offline_timers.pop(device, None)

@@ -100,7 +100,8 @@ class PolicyParams:
     clear_rule: str = "supervisor_or_two_guards"
     two_person_window_s: float = 120.0  # the second guard must confirm a clear within this
     panic_scope: str = "campus"  # campus | zone: what a panic press locks down
-    trouble_after_s: float = 10.0  # offline/fault this long -> trouble (NFPA 72 allows 200 s)
+    trouble_after_s: float = 10.0  # a device fault this long -> trouble (NFPA 72 allows 200 s);
+    # offline has its own evidence rule (controller/bus/health.py)
     heartbeat_s: float = 5.0  # host heartbeat to every device
     comm_loss_timeout_s: int = 30  # device-side comm-loss action after this (common register)
     line: int = 0

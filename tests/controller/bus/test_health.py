@@ -1,0 +1,46 @@
+"""The offline evidence rule (controller/bus/health.py): a run of failures is a dead device only
+when it spans min_span_s and is longer than the line's own failure rate can explain."""
+
+from __future__ import annotations
+
+from controller.bus.health import DeviceHealth, HealthPolicy, LineQuality
+
+
+def test_failures_needed_grows_with_the_line_error_rate():
+    policy = HealthPolicy()
+    assert policy.failures_needed(0.0) == 6  # clean line: the 2 % floor, 0.02**6 < 1e-9
+    assert policy.failures_needed(0.2) == 13  # ~1 % byte noise on a 19200 baud line
+    assert policy.failures_needed(0.2) > policy.failures_needed(0.05) > policy.failures_needed(0.0)
+    assert policy.failures_needed(0.999) == policy.max_failures
+    for p in (0.02, 0.12, 0.2, 0.4):
+        assert p ** policy.failures_needed(p) <= policy.false_offline_p
+
+
+def test_a_short_burst_of_failures_is_not_offline_however_many():
+    health = DeviceHealth(HealthPolicy())
+    health.success()
+    went_offline = [health.failure(10.0 + i * 0.01) for i in range(30)]  # 30 failures in 0.3 s
+    assert not any(went_offline) and health.online is True and health.suspect
+
+
+def test_a_dead_device_goes_offline_once_the_run_spans_the_minimum_and_the_count():
+    health = DeviceHealth(HealthPolicy())
+    health.success()
+    times = [10.0 + 0.25 * i for i in range(8)]  # 6 failures take 1.25 s > min_span_s
+    results = [health.failure(t) for t in times]
+    assert results.index(True) == 5 and health.online is False and not health.suspect
+    assert health.success() is True and health.online is True  # one answer brings it back
+
+
+def test_a_noisy_line_needs_a_longer_run_and_a_dead_device_does_not_make_it_look_noisy():
+    policy = HealthPolicy()
+    line = LineQuality(policy)
+    for i in range(200):
+        line.record(i % 5 == 0)  # 20 % of first attempts fail
+    assert 0.15 < line.error_rate < 0.25
+    dead = DeviceHealth(policy, line)
+    dead.success()
+    rate = line.error_rate
+    results = [dead.failure(1.0 + 0.3 * i) for i in range(20)]
+    assert results.index(True) + 1 == line.failures_needed() >= 12
+    assert line.error_rate >= rate and line.error_rate - rate < 0.02  # its run counted once
