@@ -7,6 +7,8 @@ is the smallest k with p**k <= `false_offline_p` (1e-9): the chance that a power
 line fails k times in a row. On a clean line (p at its 2 % floor) that is 6 failures; at 1 % byte
 noise (p about 0.2 on a 19200 baud line) about 13. A suspect device is polled every cycle and
 retried once at once (scheduler.py), so 6 failures take about 3 priority cycles and 13 about 7.
+And some other device on the line must have answered during the run: when nothing answers, the
+line, the adapter or a stalled host is at fault (bus trouble), not every device at once.
 
 Why these numbers: NFPA 72 allows 200 s from a fault to its trouble signal.
 We report a dead device within ~3 s on a clean line and ~10 s at 1 % noise, far inside 200 s,
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class HealthPolicy:
-    min_span_s: float = 1.0  # a run of failures shorter than this is never a dead device (a burst)
+    min_span_s: float = 1.5  # a run of failures shorter than this is never a dead device (a burst)
     min_failures: int = 4  # never fewer failures than this, whatever the line quality
     max_failures: int = 40  # p estimate near 1 (a line so bad nothing answers): still decide
     false_offline_p: float = 1e-9  # accepted chance that a live device fails the whole run
@@ -47,6 +49,8 @@ class LineQuality:
         self.policy = policy
         self.error_rate = 0.0
         self.samples = 0
+        self.last_answer_at = float("-inf")  # when any device on this line last answered
+        self.devices = 0  # devices on the line (set by the scheduler)
 
     def record(self, failed: bool) -> None:
         self.samples += 1
@@ -102,7 +106,11 @@ class DeviceHealth:
             self.probe_interval_s = min(self.probe_interval_s * 2, self.policy.max_probe_s)
             self.next_probe_at = now + self.probe_interval_s
             return False
-        if self.failures >= self.line.failures_needed() and now - self.first_failure_at >= self.policy.min_span_s:
+        # a dead device among live ones: others answered during its run. When nothing on the line
+        # answers, the fault is the line, the adapter or a stalled host, not this device.
+        others_answer = self.line.devices <= 1 or self.line.last_answer_at > self.first_failure_at
+        if (self.failures >= self.line.failures_needed() and others_answer
+                and now - self.first_failure_at >= self.policy.min_span_s):
             self.online = False
             self.probe_interval_s = self.policy.first_probe_s
             self.next_probe_at = now + self.probe_interval_s

@@ -26,7 +26,7 @@ def test_a_short_burst_of_failures_is_not_offline_however_many():
 def test_a_dead_device_goes_offline_once_the_run_spans_the_minimum_and_the_count():
     health = DeviceHealth(HealthPolicy())
     health.success()
-    times = [10.0 + 0.25 * i for i in range(8)]  # 6 failures take 1.25 s > min_span_s
+    times = [10.0 + 0.3 * i for i in range(8)]  # 6 failures take 1.5 s = min_span_s
     results = [health.failure(t) for t in times]
     assert results.index(True) == 5 and health.online is False and not health.suspect
     assert health.success() is True and health.online is True  # one answer brings it back
@@ -44,3 +44,15 @@ def test_a_noisy_line_needs_a_longer_run_and_a_dead_device_does_not_make_it_look
     results = [dead.failure(1.0 + 0.3 * i) for i in range(20)]
     assert results.index(True) + 1 == line.failures_needed() >= 12
     assert line.error_rate >= rate and line.error_rate - rate < 0.02  # its run counted once
+
+
+def test_when_nothing_on_the_line_answers_it_is_the_line_not_every_device():
+    policy = HealthPolicy()
+    line = LineQuality(policy)
+    line.devices = 3
+    health = DeviceHealth(policy, line)
+    health.success()
+    line.last_answer_at = 9.0
+    assert not any(health.failure(10.0 + 0.3 * i) for i in range(20)), "a stalled line or host"
+    line.last_answer_at = 16.5  # another device answers: this one alone is dead
+    assert health.failure(16.6) is True and health.online is False
