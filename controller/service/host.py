@@ -20,9 +20,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from controller.bus.cycle import cycle_estimate_s
-from controller.bus.link import BusLink
+from controller.bus.lanes import LanePeriods
+from controller.bus.gateway_link import make_link
 from controller.bus.scheduler import BusScheduler
-from controller.bus.timing import BusTiming
 from controller.devices.model import Change, DeviceView
 from controller.policy import PolicyState, Tick, step
 from controller.policy.decision import AlarmReport, Decision
@@ -64,10 +64,11 @@ class Host:
         self.registry = Registry(site, self._on_changes, self._desired_mode)
         self.schedulers: dict[str, BusScheduler] = {}
         for bus, port in ports.items():
-            timing = BusTiming(port.baud) if turnaround_s is None else BusTiming(port.baud, turnaround_s)
-            link = BusLink(bus, port.port, port.baud, port.parity, port.stopbits, timing)
-            self.schedulers[bus] = BusScheduler(link, self.registry.on_bus(bus), self,
-                                                heartbeat_s=site.policy.heartbeat_s)
+            link = make_link(bus, port.port, port.baud, port.parity, port.stopbits, turnaround_s)
+            self.schedulers[bus] = BusScheduler(
+                link, self.registry.on_bus(bus), self, heartbeat_s=site.policy.heartbeat_s,
+                periods=LanePeriods(smoke_s=site.policy.smoke_poll_s,
+                                    barrier_idle_s=site.policy.barrier_idle_poll_s))
         self.dispatcher = Dispatcher(self.registry, self.schedulers, self.log)
         self.dispatcher.desired_mode.update(self._modes_for(self.state))
         self._writes: asyncio.Queue = asyncio.Queue()
@@ -328,6 +329,7 @@ class Host:
                 "estimated_cycle_ms": round(cycle_estimate_s(scheduler) * 1000, 1),
                 "cycles": stats.cycles, "transactions": stats.transactions,
                 "failures": stats.failures, "reopens": stats.reopens,
+                "fillers": dict(stats.fillers),  # filler slots taken per lane (bus/scheduler.py)
             }
         return {
             "site": self.site.name,
