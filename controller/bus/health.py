@@ -2,7 +2,7 @@
 
 A device is declared offline only on evidence a live device cannot produce: its failed
 transactions must span at least `min_span_s` AND number at least `failures_needed(p)`, where p is
-the failure rate the line shows right now for devices that were answering (LineQuality). The count
+the failure rate the line shows right now for the OTHER devices (LineQuality). The count
 is the smallest k with p**k <= `false_offline_p` (1e-9): the chance that a powered device on this
 line fails k times in a row. On a clean line (p at its 2 % floor) that is 6 failures; at 1 % byte
 noise (p about 0.2 on a 19200 baud line) about 13. A suspect device is polled every cycle and
@@ -19,6 +19,7 @@ expected 1e-9 false reports per failure run; at 1 % noise one bus sees ~15 runs 
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 
@@ -29,7 +30,7 @@ class HealthPolicy:
     max_failures: int = 40  # p estimate near 1 (a line so bad nothing answers): still decide
     false_offline_p: float = 1e-9  # accepted chance that a live device fails the whole run
     line_error_floor: float = 0.02  # the line's failure rate is never assumed better than this
-    line_window: int = 50  # LineQuality: EWMA weight 1/line_window per first-attempt outcome
+    line_window: int = 200  # LineQuality: the last this many transactions on the line
     first_probe_s: float = 0.5  # first re-probe of an offline device after this
     max_probe_s: float = 4.0  # back-off doubles up to this: a dead device costs one timeout per period
 
@@ -40,31 +41,53 @@ class HealthPolicy:
 
 
 class LineQuality:
-    """The failure rate of first attempts to devices that were answering (an EWMA).
+    """The failure rate of the last `line_window` transactions on this line, every device's.
 
-    Only a transaction to a device with no failure run in progress counts: a dead device adds one
-    failure (its first), never its whole run, so it cannot make the line look noisier than it is."""
+    A device's threshold uses the rate of the OTHER devices' transactions (error_rate_without):
+    its own failures never raise the bar it is judged by, so a dead device is found as fast on a
+    noisy line as the noise allows, and noise (every device failing now and then) is measured
+    within the last window of transactions."""
 
     def __init__(self, policy: HealthPolicy):
         self.policy = policy
-        self.error_rate = 0.0
-        self.samples = 0
+        self._window: deque[tuple[str, bool]] = deque()
+        self._fails = 0
+        self._by_device: dict[str, list[int]] = {}  # name -> [transactions, failures] in window
         self.last_answer_at = float("-inf")  # when any device on this line last answered
         self.devices = 0  # devices on the line (set by the scheduler)
 
-    def record(self, failed: bool) -> None:
-        self.samples += 1
-        self.error_rate += ((1.0 if failed else 0.0) - self.error_rate) / self.policy.line_window
+    def record(self, device: str, failed: bool) -> None:
+        self._window.append((device, failed))
+        counts = self._by_device.setdefault(device, [0, 0])
+        counts[0] += 1
+        counts[1] += failed
+        self._fails += failed
+        if len(self._window) > self.policy.line_window:
+            old, old_failed = self._window.popleft()
+            old_counts = self._by_device[old]
+            old_counts[0] -= 1
+            old_counts[1] -= old_failed
+            self._fails -= old_failed
 
-    def failures_needed(self) -> int:
-        return self.policy.failures_needed(self.error_rate)
+    @property
+    def error_rate(self) -> float:
+        return self._fails / len(self._window) if self._window else 0.0
+
+    def error_rate_without(self, device: str) -> float:
+        n, fails = self._by_device.get(device, (0, 0))
+        others = len(self._window) - n
+        return (self._fails - fails) / others if others > 0 else 0.0
+
+    def failures_needed(self, device: str = "") -> int:
+        return self.policy.failures_needed(self.error_rate_without(device))
 
 
 class DeviceHealth:
     """online is None until the first contact (or the first decisive run of failures)."""
 
-    def __init__(self, policy: HealthPolicy, line: LineQuality | None = None):
+    def __init__(self, policy: HealthPolicy, line: LineQuality | None = None, name: str = ""):
         self.policy = policy
+        self.name = name
         self.line = line or LineQuality(policy)
         self.online: bool | None = None
         self.failures = 0
@@ -87,8 +110,7 @@ class DeviceHealth:
 
     def success(self) -> bool:
         """Record a good transaction; True when this brings the device (back) online."""
-        if self.failures == 0:
-            self.line.record(False)
+        self.line.record(self.name, False)
         self.failures = 0
         came_online = self.online is not True
         self.online = True
@@ -99,8 +121,8 @@ class DeviceHealth:
         """Record a failed transaction; True when this takes the device offline."""
         if self.failures == 0:
             self.first_failure_at = now
-            if self.online is not False:
-                self.line.record(True)
+        if self.online is not False:
+            self.line.record(self.name, True)
         self.failures += 1
         if self.online is False:
             self.probe_interval_s = min(self.probe_interval_s * 2, self.policy.max_probe_s)
@@ -109,7 +131,7 @@ class DeviceHealth:
         # a dead device among live ones: others answered during its run. When nothing on the line
         # answers, the fault is the line, the adapter or a stalled host, not this device.
         others_answer = self.line.devices <= 1 or self.line.last_answer_at > self.first_failure_at
-        if (self.failures >= self.line.failures_needed() and others_answer
+        if (self.failures >= self.line.failures_needed(self.name) and others_answer
                 and now - self.first_failure_at >= self.policy.min_span_s):
             self.online = False
             self.probe_interval_s = self.policy.first_probe_s

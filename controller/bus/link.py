@@ -12,8 +12,10 @@ import time
 
 from pymodbus.client import AsyncModbusSerialClient
 from pymodbus.exceptions import ConnectionException, ModbusException, ModbusIOException
+from pymodbus.pdu import DecodePDU
 
 from controller.bus.errors import BusUnavailable, DeviceRefused, DeviceTimeout
+from controller.bus.rtu_hunt import HuntingFramerRTU
 from controller.bus.timing import (
     READ_REQUEST_BYTES,
     WRITE_SINGLE_BYTES,
@@ -82,6 +84,8 @@ class BusLink:
             client.close()
             raise BusUnavailable(f"bus {self.name!r}: cannot open {self.port}. "
                                  "Fix: check the adapter is plugged in and the port name")
+        if not self.port.startswith("tcp://"):
+            client.ctx.framer = HuntingFramerRTU(DecodePDU(False))  # replies inside noise
         self._client = client
 
     def close(self) -> None:

@@ -103,7 +103,7 @@ class BusScheduler:
         policy = health or HealthPolicy()
         self.line = LineQuality(policy)  # the line's failure rate: how many failures mean dead
         self.line.devices = len(self.devices)
-        self.health = {d.name: DeviceHealth(policy, self.line) for d in self.devices}
+        self.health = {d.name: DeviceHealth(policy, self.line, d.name) for d in self.devices}
         self.periods = periods or LanePeriods()
         self._last_heartbeat = {d.name: 0.0 for d in self.devices}
         self._last_poll = {d.name: float("-inf") for d in self.devices}  # filler lanes' polls

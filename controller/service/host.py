@@ -330,6 +330,7 @@ class Host:
                 "cycles": stats.cycles, "transactions": stats.transactions,
                 "failures": stats.failures, "reopens": stats.reopens,
                 "fillers": dict(stats.fillers),  # filler slots taken per lane (bus/scheduler.py)
+                "line_error_pct": round(scheduler.line.error_rate * 100, 1),  # bus/health.py
             }
         return {
             "site": self.site.name,
