@@ -78,9 +78,9 @@ class TcpBusLink(BusLink):
                                  "Fix: check the gateway's power, network and address")
         self._client = client  # type: ignore[assignment]
 
-    async def _execute(self, call, timeout_s: float, what: str):
+    async def _execute(self, call, timeout_s: float, what: str, expect: str | None = None):
         try:
-            return await super()._execute(call, timeout_s, what)
+            return await super()._execute(call, timeout_s, what, expect)
         except DeviceRefused as exc:
             if exc.code in (GATEWAY_PATH_UNAVAILABLE, GATEWAY_NO_RESPONSE):
                 raise DeviceTimeout(f"bus {self.name!r}: {what}: the gateway got no answer "

@@ -11,7 +11,8 @@ The filler slot takes the periodic item most overdue relative to its period (lan
   BARRIER      a barrier moving or commanded-not-confirmed every barrier_moving_s (0.2 s), else
                every barrier_idle_s (site [policy] barrier_idle_poll_s)
   heartbeat    each online device every heartbeat_s
-and only when none is due, DIAGNOSTICS: re-probing offline devices, queued technician jobs,
+A heartbeat gap past half the devices' comm-loss timeout goes first (a device in comm loss runs
+its fallback). Only when none is due, DIAGNOSTICS: re-probing offline devices, queued technician jobs,
 periodic audits. An overloaded bus stretches every period in proportion, starving none (a smoke
 lane that took every slot once left devices without heartbeats, in comm loss). cycle.py computes
 the cycle; `stats` measures it and counts the filler slots per lane.
@@ -93,7 +94,8 @@ class _Queued:
 class BusScheduler:
     def __init__(self, link: BusLink, devices: Sequence[BusDevice], listener: BusListener,
                  heartbeat_s: float = 5.0, health: HealthPolicy | None = None,
-                 clock: Callable[[], float] = time.monotonic, periods: LanePeriods | None = None):
+                 clock: Callable[[], float] = time.monotonic, periods: LanePeriods | None = None,
+                 comm_loss_s: float = 30.0):
         self.link = link
         self.name = link.name
         self.devices = list(devices)
@@ -105,6 +107,8 @@ class BusScheduler:
         self.line.devices = len(self.devices)
         self.health = {d.name: DeviceHealth(policy, self.line, d.name) for d in self.devices}
         self.periods = periods or LanePeriods()
+        # a heartbeat gap past half the devices' comm-loss timeout goes before anything periodic
+        self.heartbeat_deadline_s = max(comm_loss_s / 2, heartbeat_s) if comm_loss_s else float("inf")
         self._last_heartbeat = {d.name: 0.0 for d in self.devices}
         self._last_poll = {d.name: float("-inf") for d in self.devices}  # filler lanes' polls
         self._last_audit = {d.name: 0.0 for d in self.devices}
@@ -164,6 +168,12 @@ class BusScheduler:
             except BusUnavailable as exc:
                 self._set_bus(False, str(exc))
                 self.link.close()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # never let the worker die: a bus without it is polled by no one
+                _LOG.exception("bus %s: unexpected error in the poll cycle; polling goes on", self.name)
+                self.stats.failures += 1
+                await asyncio.sleep(0.05)
 
     async def _reopen(self) -> None:
         delay = 0.2
@@ -245,6 +255,11 @@ class BusScheduler:
     async def _filler_slot(self) -> bool:
         """One transaction (one device poll) of the slower lanes; True when one ran."""
         now = self.clock()
+        urgent = [d for d in self.devices if self.health[d.name].online
+                  and now - self._last_heartbeat[d.name] >= self.heartbeat_deadline_s]
+        if urgent:
+            device = min(urgent, key=lambda d: self._last_heartbeat[d.name])
+            return await self._filler("heartbeat", device, self._heartbeat)
         item = self._most_overdue(now)
         if item is None:
             return await self._diagnostics_slot(now)
@@ -313,7 +328,9 @@ class BusScheduler:
             await action(self.link)
         except BusUnavailable:
             raise
-        except BusError as exc:
+        except (BusError, ValueError, AttributeError, IndexError, KeyError) as exc:
+            # BusError, or a reply that decoded to something else than what was asked (a garbled
+            # frame that passed its CRC): a failed transaction of this device either way
             _LOG.debug("%s: %s: %s", self.name, device.name, exc)
             self.stats.failures += 1
             if health.failure(self.clock()):

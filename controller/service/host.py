@@ -68,7 +68,8 @@ class Host:
             self.schedulers[bus] = BusScheduler(
                 link, self.registry.on_bus(bus), self, heartbeat_s=site.policy.heartbeat_s,
                 periods=LanePeriods(smoke_s=site.policy.smoke_poll_s,
-                                    barrier_idle_s=site.policy.barrier_idle_poll_s))
+                                    barrier_idle_s=site.policy.barrier_idle_poll_s),
+                comm_loss_s=float(site.policy.comm_loss_timeout_s))
         self.dispatcher = Dispatcher(self.registry, self.schedulers, self.log)
         self.dispatcher.desired_mode.update(self._modes_for(self.state))
         self._writes: asyncio.Queue = asyncio.Queue()
