@@ -77,6 +77,8 @@ class RoleDevice:
     def wants_fast_poll(self) -> bool:
         """A barrier moving, or commanded and not yet there: its barrier lane runs fast."""
         view = self.view
+        if self.lane != Lane.BARRIER:
+            return False
         return view.state in ("moving", "unknown") or bool(view.commanded and view.commanded != view.state)
 
     def set_online(self, online: bool) -> None:
@@ -86,6 +88,9 @@ class RoleDevice:
         self.view = dataclasses.replace(self.view, commanded=commanded)
 
     async def poll(self, link: BusLink) -> None:
+        if self.wants_fast_poll:  # a barrier on its way: every read is a full read until it
+            await self.audit(link)  # confirms (its lock output or position need not bump the counter)
+            return
         counter = (await link.read(self.unit, 3, ADDR_EVENT, 1))[0]
         if counter != self._counter:
             await self.audit(link)
