@@ -12,8 +12,10 @@ import time
 
 from pymodbus.client import AsyncModbusSerialClient
 from pymodbus.exceptions import ConnectionException, ModbusException, ModbusIOException
+from pymodbus.pdu import DecodePDU
 
 from controller.bus.errors import BusUnavailable, DeviceRefused, DeviceTimeout
+from controller.bus.rtu_hunt import HuntingFramerRTU
 from controller.bus.timing import (
     READ_REQUEST_BYTES,
     WRITE_SINGLE_BYTES,
@@ -82,6 +84,8 @@ class BusLink:
             client.close()
             raise BusUnavailable(f"bus {self.name!r}: cannot open {self.port}. "
                                  "Fix: check the adapter is plugged in and the port name")
+        if not self.port.startswith("tcp://"):
+            client.ctx.framer = HuntingFramerRTU(DecodePDU(False))  # replies inside noise
         self._client = client
 
     def close(self) -> None:
@@ -95,7 +99,8 @@ class BusLink:
         assert self._client is not None
         return self._client
 
-    async def _execute(self, call, timeout_s: float, what: str):
+    async def _execute(self, call, timeout_s: float, what: str, expect: str | None = None):
+        """expect: the attribute the reply must have ("registers", "bits")."""
         client = self._ready()
         client.ctx.comm_params.timeout_connect = timeout_s  # pymodbus reads it per attempt
         await self._wait_quiet()
@@ -116,6 +121,9 @@ class BusLink:
         if response.isError():
             code = getattr(response, "exception_code", 0)
             raise DeviceRefused(f"bus {self.name!r}: {what}: exception {code}", code)
+        if expect is not None and not hasattr(response, expect):
+            raise DeviceTimeout(f"bus {self.name!r}: {what}: garbled reply "
+                                f"({type(response).__name__})")
         return response
 
     async def read(self, unit: int, function: int, address: int, count: int) -> list[int]:
@@ -124,19 +132,21 @@ class BusLink:
         what = f"unit {unit} fc {function} read {address}+{count}"
         if function == 3:
             response = await self._execute(
-                lambda c: c.read_holding_registers(address, count=count, device_id=unit), timeout, what)
+                lambda c: c.read_holding_registers(address, count=count, device_id=unit), timeout, what,
+                "registers")
             return list(response.registers)
         if function == 4:
             response = await self._execute(
-                lambda c: c.read_input_registers(address, count=count, device_id=unit), timeout, what)
+                lambda c: c.read_input_registers(address, count=count, device_id=unit), timeout, what,
+                "registers")
             return list(response.registers)
         if function == 2:
             response = await self._execute(
-                lambda c: c.read_discrete_inputs(address, count=count, device_id=unit), timeout, what)
+                lambda c: c.read_discrete_inputs(address, count=count, device_id=unit), timeout, what, "bits")
             return [int(b) for b in response.bits[:count]]
         if function == 1:
             response = await self._execute(
-                lambda c: c.read_coils(address, count=count, device_id=unit), timeout, what)
+                lambda c: c.read_coils(address, count=count, device_id=unit), timeout, what, "bits")
             return [int(b) for b in response.bits[:count]]
         raise ValueError(f"function {function} is not a read")
 

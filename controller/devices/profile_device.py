@@ -24,7 +24,8 @@ class ProfileDevice:
         self.profile = profile
         self.name = setup.name
         self.unit = setup.unit
-        self.lane = Lane.ALARM_POLL  # smoke sensors and panic inputs are life-safety inputs
+        # panic inputs in the hold-up lane (every cycle); smoke sensors in the smoke lane
+        self.lane = Lane.SMOKE if profile.kind == "smoke" else Lane.HOLDUP
         self.view = DeviceView(setup.name, profile.name, setup.bus, setup.unit, setup.zone,
                                detail={"kind": profile.kind})
         self.inputs = {

@@ -1,10 +1,12 @@
-"""A CampusGuard device (gate, bollard, panic, smoke) on a bus: poll, provision, heartbeat.
+"""A CampusGuard device (gate, bollard, panic, smoke) on a bus: poll, audit, provision, heartbeat.
 
-Steady-state poll of an alarm device is ONE read of common.fault_flags..site_flags (6 registers);
-the role block is read only when common.event_counter moved (the firmware bumps it on every state
-change or event), so panic and smoke polling stays short. Barriers read both every time.
-A device whose common.mode differs from the mode the host wants (it rebooted, or missed a
-broadcast) is rewritten on the spot.
+Steady-state poll of every role is ONE read of ONE register, common.event_counter (request 8 B,
+response 7 B): the firmware bumps it on every state, fault, mode or press change, so it is the
+"something changed" word and no firmware change was needed for it. When it moved, the device is
+audited at once: common.fault_flags..site_flags (6 registers) and the role block, decoded; a
+device whose common.mode differs from the mode the host wants (it rebooted, or missed a broadcast)
+is rewritten on the spot. The scheduler also audits every device every LanePeriods.audit_s in its
+diagnostics lane, so a reboot that happened to land on the same counter value is caught there.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ from protocols import events
 from protocols import registers as R
 
 ChangeSink = Callable[[DeviceView, tuple[Change, ...]], None]
-FULL_READ_EVERY = 20  # alarm devices re-read their role block this often even with no event
 
 _COMMON = R.COMMON
 ADDR_MODE = R.address(_COMMON, "mode")
+ADDR_EVENT = R.address(_COMMON, "event_counter")
 ADDR_HEARTBEAT = R.address(_COMMON, "heartbeat")
 ADDR_SITE_FLAGS = R.address(_COMMON, "site_flags")
 ADDR_COMM_LOSS = R.address(_COMMON, "comm_loss_timeout_s")
@@ -57,13 +59,12 @@ class RoleDevice:
         self.name = setup.name
         self.unit = setup.unit
         self.poll_plan = role_poll(setup.role)
-        self.lane = Lane.ALARM_POLL if self.poll_plan.alarm_lane else Lane.BARRIER_POLL
+        self.lane = (Lane.SMOKE if setup.role == "smoke" else Lane.HOLDUP) if self.poll_plan.alarm_lane \
+            else Lane.BARRIER
         self.view = DeviceView(setup.name, setup.role, setup.bus, setup.unit, setup.zone)
         self._sink = sink
         self._desired_mode = desired_mode
         self._counter: int | None = None
-        self._block: list[int] | None = None
-        self._polls = 0
         self._heartbeat = 0
         self.provision_paused = False  # a technician's maintenance window (service/maintenance)
         self._provisions = 0
@@ -77,11 +78,21 @@ class RoleDevice:
 
     def poll_frames(self) -> list[tuple[int, int]]:
         """(request bytes, response bytes) of a steady-state poll (for the cycle estimate)."""
+        return [(READ_REQUEST_BYTES, read_response_bytes(3, 1))]
+
+    def audit_frames(self) -> list[tuple[int, int]]:
+        """The full read that follows a moved counter (and the periodic audit)."""
         plan = self.poll_plan
-        frames = [(READ_REQUEST_BYTES, read_response_bytes(3, plan.common_count))]
-        if not plan.alarm_lane:
-            frames.append((READ_REQUEST_BYTES, read_response_bytes(3, plan.block_count)))
-        return frames
+        return [(READ_REQUEST_BYTES, read_response_bytes(3, plan.common_count)),
+                (READ_REQUEST_BYTES, read_response_bytes(3, plan.block_count))]
+
+    @property
+    def wants_fast_poll(self) -> bool:
+        """A barrier moving, or commanded and not yet there: its barrier lane runs fast."""
+        view = self.view
+        if self.lane != Lane.BARRIER:
+            return False
+        return view.state in ("moving", "unknown") or bool(view.commanded and view.commanded != view.state)
 
     def set_online(self, online: bool) -> None:
         self.view = dataclasses.replace(self.view, online=online)
@@ -90,17 +101,23 @@ class RoleDevice:
         self.view = dataclasses.replace(self.view, commanded=commanded)
 
     async def poll(self, link: BusLink) -> None:
+        if self.wants_fast_poll:  # a barrier on its way: every read is a full read until it
+            await self.audit(link)  # confirms (its lock output or position need not bump the counter)
+            return
+        counter = (await link.read(self.unit, 3, ADDR_EVENT, 1))[0]
+        if counter != self._counter:
+            await self.audit(link)
+
+    async def audit(self, link: BusLink) -> None:
+        """Full read: common fault_flags..site_flags and the role block; decode; fix the mode."""
         plan = self.poll_plan
         common = _exact(await link.read(self.unit, 3, plan.common_address, plan.common_count),
                         plan.common_count, self.name)
         fault_flags, counter, _heartbeat, _comm_loss, mode, _site_flags = common
-        self._polls += 1
-        if (self._block is None or counter != self._counter or not plan.alarm_lane
-                or self._polls % FULL_READ_EVERY == 0):
-            self._block = _exact(await link.read(self.unit, 3, plan.block_address,
-                                                 plan.block_count), plan.block_count, self.name)
+        block = _exact(await link.read(self.unit, 3, plan.block_address, plan.block_count),
+                       plan.block_count, self.name)
         self._counter = counter
-        state, faults, detail = decode_role(self.setup.role, fault_flags, self._block)
+        state, faults, detail = decode_role(self.setup.role, fault_flags, block)
         detail = {**detail, "mode": R.MODE_NAMES[mode] if mode < len(R.MODE_NAMES) else mode}
         obs = Observation(state, tuple(faults), mode, detail.pop("press_count", None), detail)
         view, changes = observe(self.view, obs, detection_stamp())

@@ -9,6 +9,13 @@ is a unicast write in the life-safety lane. Each command is timed against its tr
   t1  the command frame was handed to the port            -> data "t0_to_t1_ms" (to commanded)
   t2  the device confirmed: mode read back ("mode"), then its physical state ("physical")
                                                          -> data "t0_to_t2_ms"
+
+Frames first, log after: execute() queues every command's first frame in the buses' life-safety
+lanes synchronously, in the same call as the policy decision (no task switch in between), so the
+worker that just read the press sends the command next, and a busy bus sends it after the one
+transaction on the wire. The log entries follow once the frame is out (the event store keeps them
+durable; nothing on this path waits for it). A command's `command.sent` is always logged before
+any `command.confirmed` of it (causal order in the log).
 """
 
 from __future__ import annotations
@@ -33,9 +40,13 @@ ATTEMPTS = 3  # life-safety writes and verifications: our own retries (pymodbus'
 # one short timeout, so a lost frame costs ~0.1 s, never the bus
 
 
-async def submit_with_retries(scheduler: BusScheduler, job, attempts: int = ATTEMPTS):
+async def submit_with_retries(scheduler: BusScheduler, job, attempts: int = ATTEMPTS,
+                              first: asyncio.Future | None = None):
+    """first: the first attempt, already submitted (execute() queues it synchronously)."""
     for attempt in range(attempts):
         try:
+            if first is not None and attempt == 0:
+                return await first
             return await scheduler.submit(job)
         except DeviceTimeout:
             if attempt == attempts - 1:
@@ -75,10 +86,17 @@ class Dispatcher:
         self._tasks: set[asyncio.Task] = set()
 
     def execute(self, command: Command, trigger: Trigger) -> asyncio.Task:
-        task = asyncio.create_task(self._run(command, trigger))
+        """Queue the command's frames now (synchronously); a task logs and verifies them."""
+        steps = self._start(command, trigger)
+        task = asyncio.create_task(self._finish(steps))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    @staticmethod
+    async def _finish(steps: list) -> None:
+        if steps:
+            await asyncio.gather(*steps)
 
     async def drain(self, timeout_s: float = 5.0) -> None:
         """Wait for commands in progress (the buses are closed first, so they end quickly)."""
@@ -120,7 +138,8 @@ class Dispatcher:
             self.state_changed(device.name, target)
 
     # ------------------------------------------------------------------ execution
-    async def _run(self, command: Command, trigger: Trigger) -> None:
+    def _start(self, command: Command, trigger: Trigger) -> list:
+        """Submit every first frame of command; return the coroutines that finish each part."""
         if command.action in MODE_VALUES:
             mode = MODE_VALUES[command.action]
             if command.targets is ALL_DEVICES:
@@ -132,20 +151,18 @@ class Dispatcher:
                 pure = [bus for bus in self.schedulers if not self._has_third_party(bus)]
                 mixed = [d.name for bus in self.schedulers if bus not in pure
                          for d in self.registry.on_bus(bus) if isinstance(d, RoleDevice)]
-                await asyncio.gather(*(self._broadcast(bus, mode, command, trigger) for bus in pure),
-                                     *(self._unicast(name, command, trigger) for name in mixed))
-                return
+                return [*(self._broadcast(bus, mode, command, trigger) for bus in pure),
+                        *(self._unicast(name, command, trigger) for name in mixed)]
             targets = [n for n in command.targets if n in self.registry.devices]
             for name in targets:
                 self.desired_mode[name] = mode
-            await asyncio.gather(*(self._unicast(name, command, trigger) for name in targets))
-            return
-        await asyncio.gather(*(self._unicast(name, command, trigger) for name in command.targets))
+            return [self._unicast(name, command, trigger) for name in targets]
+        return [self._unicast(name, command, trigger) for name in command.targets]
 
     def _has_third_party(self, bus: str) -> bool:
         return any(not isinstance(d, RoleDevice) for d in self.registry.on_bus(bus))
 
-    async def _broadcast(self, bus: str, mode: int, command: Command, trigger: Trigger) -> None:
+    def _broadcast(self, bus: str, mode: int, command: Command, trigger: Trigger):
         scheduler = self.schedulers[bus]
 
         async def send(link):
@@ -153,8 +170,13 @@ class Dispatcher:
             await link.broadcast(ADDR_MODE, mode)
             return t1
 
+        return self._after_broadcast(scheduler.submit(send), bus, mode, command, trigger)
+
+    async def _after_broadcast(self, sent: asyncio.Future, bus: str, mode: int, command: Command,
+                               trigger: Trigger) -> None:
+        scheduler = self.schedulers[bus]
         try:
-            t1 = await scheduler.submit(send)
+            t1 = await sent
         except BusError as exc:
             self.log(E.COMMAND_FAILED, f"{command.action} broadcast on {bus} failed: {exc}",
                      drill=command.drill, data={"bus": bus, "action": command.action})
@@ -197,7 +219,7 @@ class Dispatcher:
                        "trigger": trigger.source, "t0": trigger.t0,
                        "t0_to_t1_ms": ms(trigger.t0_mono, t1), "t0_to_t2_ms": ms(trigger.t0_mono, t2)})
 
-    async def _unicast(self, name: str, command: Command, trigger: Trigger) -> None:
+    def _unicast(self, name: str, command: Command, trigger: Trigger):
         device = self.registry.devices.get(name)
         if device is None:
             owner = self.registry.input_owner.get(name)
@@ -207,9 +229,9 @@ class Dispatcher:
                          f"{name}: host reset of the latched input"
                          f"{'' if done else ' refused: the contact is still closed'}",
                          device=name, drill=command.drill, data={"action": command.action})
-            return  # panic_ack of a module input: nothing on the bus
+            return _nothing()  # panic_ack of a module input: nothing on the bus
         if not isinstance(device, RoleDevice):
-            return
+            return _nothing()
         if command.action in MODE_VALUES:
             value, write = MODE_VALUES[command.action], device.write_mode
         else:
@@ -217,7 +239,7 @@ class Dispatcher:
             if key not in COMMAND_VALUES:
                 self.log(E.COMMAND_FAILED, f"{name} ({device.setup.role}) has no {command.action} command",
                          device=name, drill=command.drill, data={"action": command.action})
-                return
+                return _nothing()
             value, write = COMMAND_VALUES[key], device.command
         scheduler = self.schedulers[device.setup.bus]
 
@@ -226,16 +248,27 @@ class Dispatcher:
             await write(link, value)
             return t1, time.monotonic()
 
+        return self._after_unicast(scheduler.submit(send), send, device, command, trigger)
+
+    async def _after_unicast(self, first: asyncio.Future, send, device: RoleDevice,
+                             command: Command, trigger: Trigger) -> None:
+        name = device.name
+        scheduler = self.schedulers[device.setup.bus]
         data: dict[str, Any] = {"action": command.action, "bus": device.setup.bus,
                                 "unit": device.unit, "trigger": trigger.source, "t0": trigger.t0}
         try:
-            t1, t2 = await submit_with_retries(scheduler, send)
+            t1, t2 = await submit_with_retries(scheduler, send, first=first)
         except BusError as exc:
             self.log(E.COMMAND_FAILED, f"{command.action} to {name} failed: {exc}", device=name,
                      zone=device.setup.zone, drill=command.drill, data=data)
             return
-        self._expect(device, command.action, trigger, t1, command.drill)
+        # sent first, then what may confirm it at once (the device already there): causal order
         self.log(E.COMMAND_SENT, f"{command.action} to {name}: {command.reason}", device=name,
                  zone=device.setup.zone, drill=command.drill,
                  data={**data, "t0_to_t1_ms": ms(trigger.t0_mono, t1),
                        "t0_to_t2_ms": ms(trigger.t0_mono, t2), "t1_mono": t1})
+        self._expect(device, command.action, trigger, t1, command.drill)
+
+
+async def _nothing() -> None:
+    return None

@@ -20,9 +20,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from controller.bus.cycle import cycle_estimate_s
-from controller.bus.link import BusLink
+from controller.bus.gateway_link import make_link
+from controller.bus.lanes import LanePeriods
 from controller.bus.scheduler import BusScheduler
-from controller.bus.timing import BusTiming
 from controller.devices.model import Change, DeviceView
 from controller.patrol.host_hook import PatrolHook
 from controller.policy import PolicyState, Tick, step
@@ -83,10 +83,12 @@ class Host:
         self.patrol = PatrolHook(site, policy_clock, self.log)
         self.schedulers: dict[str, BusScheduler] = {}
         for bus, port in ports.items():
-            timing = BusTiming(port.baud) if turnaround_s is None else BusTiming(port.baud, turnaround_s)
-            link = BusLink(bus, port.port, port.baud, port.parity, port.stopbits, timing)
-            self.schedulers[bus] = BusScheduler(link, self.registry.on_bus(bus), self,
-                                                heartbeat_s=site.policy.heartbeat_s)
+            link = make_link(bus, port.port, port.baud, port.parity, port.stopbits, turnaround_s)
+            self.schedulers[bus] = BusScheduler(
+                link, self.registry.on_bus(bus), self, heartbeat_s=site.policy.heartbeat_s,
+                periods=LanePeriods(smoke_s=site.policy.smoke_poll_s,
+                                    barrier_idle_s=site.policy.barrier_idle_poll_s),
+                comm_loss_s=float(site.policy.comm_loss_timeout_s))
         self.dispatcher = Dispatcher(self.registry, self.schedulers, self.log)
         self.dispatcher.desired_mode.update(self._modes_for(self.state))
         self._tasks: list[asyncio.Task] = []
@@ -324,7 +326,9 @@ class Host:
     def device_offline(self, bus: str, device: str, reason: str) -> None:
         obj = self.registry.devices[device]
         obj.set_online(False)
-        delay = float(self.site.policy.trouble_after_s)
+        # the scheduler's evidence rule (controller/bus/health.py) is the debounce of offline:
+        # trouble at once; trouble_after_s debounces device-reported faults only
+        delay = 0.0
 
         def still_offline() -> None:
             self._offline_timers.pop(device, None)
@@ -356,6 +360,8 @@ class Host:
                 "estimated_cycle_ms": round(cycle_estimate_s(scheduler) * 1000, 1),
                 "cycles": stats.cycles, "transactions": stats.transactions,
                 "failures": stats.failures, "reopens": stats.reopens,
+                "fillers": dict(stats.fillers),  # filler slots taken per lane (bus/scheduler.py)
+                "line_error_pct": round(scheduler.line.error_rate * 100, 1),  # bus/health.py
             }
         return truthful_status(self.state, self.site, self.maintenance, {
             "site": self.site.name,

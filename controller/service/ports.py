@@ -23,7 +23,10 @@ class BusPort:
 
 
 def site_ports(site: Site) -> dict[str, BusPort]:
-    return {b.name: BusPort(b.name, b.port, b.baud, b.parity, b.stopbits) for b in site.buses}
+    """Serial buses, and gateways as tcp:// (Modbus TCP) or socket:// (RTU over TCP) ports."""
+    ports = {b.name: BusPort(b.name, b.port, b.baud, b.parity, b.stopbits) for b in site.buses}
+    ports.update({g.name: BusPort(g.name, g.url, g.baud, "N", 1) for g in site.gateways})
+    return ports
 
 
 def sim_ports(site: Site, sim_dir: str | Path) -> dict[str, BusPort]:
@@ -44,4 +47,8 @@ def sim_ports(site: Site, sim_dir: str | Path) -> dict[str, BusPort]:
                              "Fix: run the simulator on the same site file")
         out[bus.name] = BusPort(bus.name, entry["port"], int(entry.get("baud", bus.baud)),
                                 entry.get("parity", bus.parity), int(entry.get("stopbits", bus.stopbits)))
+    for gateway in site.gateways:  # a simulator that serves the site's gateways lists them
+        entry = doc.get("gateways", {}).get(gateway.name)
+        if entry is not None:
+            out[gateway.name] = BusPort(gateway.name, entry["url"], gateway.baud, "N", 1)
     return out

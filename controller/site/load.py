@@ -9,8 +9,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from controller.site.checker import Checker
-from controller.site.control_section import read_control
 from controller.site.console_section import read_console
+from controller.site.control_section import read_control
 from controller.site.devices import read_device
 from controller.site.errors import SiteError, SiteProblem
 from controller.site.locate import KeyLocator

@@ -39,12 +39,18 @@ class Bus:
 
 @dataclass(frozen=True)
 class Gateway:
-    """A Modbus TCP gateway: devices behind it name it in their `bus` key."""
+    """An RS-485-to-Ethernet gateway: devices behind it name it in their `bus` key."""
 
     name: str
     host: str
     port: int  # TCP port, 1..65535 (502 is the Modbus default)
     line: int = 0
+    framing: str = "tcp"  # tcp: Modbus TCP (MBAP) | rtu: RTU over TCP (transparent gateway)
+    baud: int = 19200  # the RS-485 line behind the gateway (timing model: controller/bus/gateway_link.py)
+
+    @property
+    def url(self) -> str:
+        return f"{'tcp' if self.framing == 'tcp' else 'socket'}://{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -102,9 +108,12 @@ class PolicyParams:
     clear_rule: str = "supervisor_or_two_guards"
     two_person_window_s: float = 120.0  # the second guard must confirm a clear within this
     panic_scope: str = "campus"  # campus | zone: what a panic press locks down
-    trouble_after_s: float = 10.0  # offline/fault this long -> trouble (NFPA 72 allows 200 s)
+    trouble_after_s: float = 10.0  # a device fault this long -> trouble (NFPA 72 allows 200 s);
+    # offline has its own evidence rule (controller/bus/health.py)
     heartbeat_s: float = 5.0  # host heartbeat to every device
     comm_loss_timeout_s: int = 30  # device-side comm-loss action after this (common register)
+    smoke_poll_s: float = 2.0  # smoke lane period (controller/bus/lanes.py); NFPA 72's 10 s budget
+    barrier_idle_poll_s: float = 2.0  # an idle gate/bollard is read this often (moving: 0.2 s)
     line: int = 0
 
 

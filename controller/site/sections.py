@@ -80,12 +80,20 @@ def read_buses(check: Checker, doc: dict) -> list[Bus]:
 def read_gateways(check: Checker, doc: dict) -> list[Gateway]:
     gateways = []
     for path, table in check.tables(doc, "gateways"):
-        check.unknown_keys(table, path, ("name", "host", "port"))
+        check.unknown_keys(table, path, ("name", "host", "port", "framing", "baud"))
         name = check.get(table, path, "name", str)
         host = check.get(table, path, "host", str, hint='"192.168.1.30"')
         port = check.get_range(table, path, "port", int, 1, 65535, default=502)
+        framing = check.get_choice(table, path, "framing", ("tcp", "rtu"), default="tcp")
+        baud = check.get(table, path, "baud", int, default=19200, hint="19200")
+        if baud is not None and baud not in STANDARD_BAUDS:
+            check.bad_value(path + ("baud",), baud, "not a standard baud rate",
+                            "give the baud of the RS-485 line behind the gateway, one of "
+                            f"{', '.join(map(str, STANDARD_BAUDS))}")
+            baud = None
         if name is not None and host:
-            gateways.append(Gateway(name, host, port, check.line(path)))
+            gateways.append(Gateway(name, host, port, check.line(path), framing or "tcp",
+                                    baud or 19200))
         elif host == "":
             check.bad_value(path + ("host",), host, "empty", "give the gateway's host or address")
     return gateways
@@ -110,7 +118,8 @@ def read_policy(check: Checker, doc: dict) -> PolicyParams:
     table = check.table(doc, (), "policy")
     check.unknown_keys(table, path, ("fire_in_normal", "fire_during_lockdown", "clear_rule",
                                      "two_person_window_s", "panic_scope", "trouble_after_s",
-                                     "heartbeat_s", "comm_loss_timeout_s"))
+                                     "heartbeat_s", "comm_loss_timeout_s", "smoke_poll_s",
+                                     "barrier_idle_poll_s"))
     base = PolicyParams()
     params = PolicyParams(
         fire_in_normal=check.get_choice(table, path, "fire_in_normal", FIRE_RULES,
@@ -130,6 +139,14 @@ def read_policy(check: Checker, doc: dict) -> PolicyParams:
                                     default=base.heartbeat_s),
         comm_loss_timeout_s=check.get_range(table, path, "comm_loss_timeout_s", int, 0, 3600,
                                             default=base.comm_loss_timeout_s),
+        smoke_poll_s=check.get_range(
+            table, path, "smoke_poll_s", float, 0.2, 5.0, default=base.smoke_poll_s,
+            fix="NFPA 72 gives 10 s from a fire alarm to the emergency control interface: poll "
+                "smoke detectors every 0.2 to 5 s (the rest of the 10 s is the margin)"),
+        barrier_idle_poll_s=check.get_range(
+            table, path, "barrier_idle_poll_s", float, 0.2, 30.0, default=base.barrier_idle_poll_s,
+            fix="give how often an idle gate or bollard is read, 0.2 to 30 s (moving ones are "
+                "read every 0.2 s)"),
         line=check.line(path),
     )
     if params.comm_loss_timeout_s and params.comm_loss_timeout_s <= params.heartbeat_s:

@@ -13,8 +13,8 @@ class BenchPlan:
     guard_trials: int  # guard_to_commanded on the demo campus
     smoke_trials: int  # smoke_to_egress_commanded on the demo campus
     alarm_trials: int  # event_to_receiver_ack (hil/alarm_bench.py)
-    sweep_devices: tuple[int, ...]  # devices per bus, at sweep_devices_baud
-    sweep_devices_baud: int
+    sweep_devices: tuple[int, ...]  # devices per bus (2 panic stations each), at every sweep_devices_bauds
+    sweep_devices_bauds: tuple[int, ...]
     sweep_bauds: tuple[int, ...]  # bauds, at sweep_bauds_devices
     sweep_bauds_devices: int
     sweep_trials: int  # panic_to_commanded trials per sweep point
@@ -25,17 +25,17 @@ class BenchPlan:
 FULL = BenchPlan(
     quick=False,
     panic_trials=200,
-    confirm_trials=200,
+    confirm_trials=20,  # each includes a bollard power cycle and a full EFO rise
     guard_trials=200,
     smoke_trials=200,
     alarm_trials=200,
     sweep_devices=(8, 16, 32, 64),
-    sweep_devices_baud=115200,
-    sweep_bauds=(9600, 19200, 115200),
+    sweep_devices_bauds=(19200, 115200),
+    sweep_bauds=(),
     sweep_bauds_devices=16,
-    sweep_trials=50,
-    budget_s=4 * 3600.0,
-    demo_budget_s=3 * 3600.0,
+    sweep_trials=30,
+    budget_s=3600.0,
+    demo_budget_s=1800.0,
 )
 
 QUICK = BenchPlan(
@@ -46,8 +46,8 @@ QUICK = BenchPlan(
     smoke_trials=1,
     alarm_trials=20,
     sweep_devices=(8, 16),
-    sweep_devices_baud=115200,
-    sweep_bauds=(9600,),
+    sweep_devices_bauds=(115200,),
+    sweep_bauds=(),
     sweep_bauds_devices=8,
     sweep_trials=3,
     budget_s=95.0,

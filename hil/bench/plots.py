@@ -41,12 +41,18 @@ def plot_path(entries: list[dict], name: str, out: Path) -> Path:
 def plot_sweep(entries: list[dict], axis: str, out: Path) -> Path:
     """p50/p99 and the wire bound against devices per bus or baud."""
     key = "devices" if axis == "devices" else "baud"
-    entries = sorted(entries, key=lambda e: e[key])
-    xs = [e[key] for e in entries]
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(xs, [e["p50_ms"] for e in entries], "o-", label="p50")
-    ax.plot(xs, [e["p99_ms"] for e in entries], "s-", label="p99")
-    ax.plot(xs, [e["bound_ms"] for e in entries], "k--", label="wire bound")
+    xs: list[int] = []
+    for baud in sorted({e["baud"] for e in entries}):  # one line set per baud
+        line = sorted((e for e in entries if e["baud"] == baud), key=lambda e: e[key])
+        x = [e[key] for e in line]
+        xs += x
+        tag = "" if key == "baud" else " %d" % baud
+        ax.plot(x, [e["p50_ms"] for e in line], "o-", label="p50" + tag)
+        ax.plot(x, [e["p99_ms"] for e in line], "s-", label="p99" + tag)
+        ax.plot(x, [e["bound_ms"] + e.get("deliberate_ms", 0.0) for e in line], "--",
+                label="floor (incl. hold)" + tag)
+    xs = sorted(set(xs))
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(xs, [str(x) for x in xs])

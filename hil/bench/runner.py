@@ -38,6 +38,7 @@ from hil.bench.wire_bound import (
     detect_broadcast_verify,
     detect_then_broadcast,
     host_poll_reads,
+    polling_floor,
 )
 from hil.host_process import HostError
 from hil.targets.sim_target import SimTarget
@@ -141,6 +142,24 @@ def _display(path: Path) -> str:
         return path.name
 
 
+def _floor_facts(site, bus: str) -> tuple[int, int]:
+    """(hold-up devices, registers of the longest single read) on one bus of a sim site."""
+    from sim.profile_reader import load_profile
+
+    holdup, longest = 0, 6  # the common block audit read
+    for device in site.devices:
+        if device.bus != bus:
+            continue
+        if device.role:
+            holdup += device.role == "panic"
+            longest = max(longest, R.block_size(R.ROLE_BLOCKS[R.role_code(device.role)]))
+        else:
+            profile = load_profile(device.profile)
+            holdup += profile.kind == "inputs"
+            longest = max([longest] + [p.count for p in profile.points])
+    return holdup, longest
+
+
 def _site_facts(site_path: Path):
     from sim.site_reader import read_site
 
@@ -174,8 +193,10 @@ async def _campus_paths(run: BenchRun, site_path: Path, label: str, *, panic_tri
                 station = on_this_bus[0]
                 hold_ms = float(station.params.get("hold_ms", R.find(R.PANIC, "hold_ms")[R.DEFAULT]))
                 source = timing[bus_name]
+                holdup, longest = _floor_facts(site, bus_name)
                 run.add("panic_to_commanded", source, on_bus[bus_name], [s.commanded_ms for s in samples], failed,
-                        detect_then_broadcast(source, targets), site=site_path, sweep=sweep, deliberate_ms=hold_ms,
+                        polling_floor(source, targets, holdup, longest), site=site_path, sweep=sweep,
+                        deliberate_ms=hold_ms,
                         design_bound=detect_then_broadcast(source, targets, poll_reads=host_poll_reads("panic")),
                         stages=panic_stages(samples))
                 if confirm_trials:
@@ -249,7 +270,7 @@ async def _alarm_path(run: BenchRun) -> None:
 
 async def _sweeps(run: BenchRun) -> None:
     plan = run.plan
-    points = [("devices", n, plan.sweep_devices_baud) for n in plan.sweep_devices]
+    points = [("devices", n, baud) for baud in plan.sweep_devices_bauds for n in plan.sweep_devices]
     points += [("baud", plan.sweep_bauds_devices, b) for b in plan.sweep_bauds]
     for axis, devices, baud in points:
         if run.over_budget() or time.monotonic() + _SWEEP_POINT_MIN_S > run.started + plan.budget_s:

@@ -1,9 +1,9 @@
 """Synthetic site files for the sweeps: one bus, N devices, one baud.
 
-Every generated bus carries 2 gates and 2 bollards (the barriers a lockdown must command) and
-fills the rest with panic stations and smoke detectors alternately, the alarm-lane devices the
-host polls every priority cycle: so the poll cycle, and with it the detection latency, grows with
-N as on a real building bus. Plants are fast (1 s gate travel, 0.5 s EFO rise) and detectors skip
+Every generated bus carries 2 gates and 2 bollards (the barriers a lockdown must command),
+PANIC_STATIONS panic stations whatever N, and fills the rest with smoke detectors: the panic count
+is fixed so the sweep shows whether the time to see a press grows with the bus (it must not: the
+hold-up lane is polled every cycle, smoke and barriers share one filler slot). Plants are fast (1 s gate travel, 0.5 s EFO rise) and detectors skip
 alarm verification (verify_s = 0) so trials stay short; mechanical and deliberate times are
 reported apart anyway.
 """
@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 BARRIERS = (("gate", "bench-gate"), ("gate", "bench-barrier"), ("bollard", "bench-bollard-1"), ("bollard", "bench-bollard-2"))
-MIN_DEVICES = len(BARRIERS) + 2  # at least one panic station and one detector
+PANIC_STATIONS = 2
+MIN_DEVICES = len(BARRIERS) + PANIC_STATIONS + 1  # at least one detector
 
 
 def site_toml(devices: int, baud: int, bus: str = "bench-bus") -> str:
@@ -47,12 +48,13 @@ def site_toml(devices: int, baud: int, bus: str = "bench-bus") -> str:
             lines += ["fire_lane = true", "[devices.plant]", "rise_s = 3.0", "efo_rise_s = 0.5", "lower_s = 0.5"]
     for index in range(devices - len(BARRIERS)):
         unit += 1
-        if index % 2 == 0:
-            lines += ["", "[[devices]]", 'name = "bench-panic-%d"' % (index // 2 + 1), 'bus = "%s"' % bus,
+        if index < PANIC_STATIONS:
+            lines += ["", "[[devices]]", 'name = "bench-panic-%d"' % (index + 1), 'bus = "%s"' % bus,
                       "unit = %d" % unit, 'role = "panic"', 'zone = "bench"']
         else:
-            lines += ["", "[[devices]]", 'name = "bench-smoke-%d"' % (index // 2 + 1), 'bus = "%s"' % bus,
-                      "unit = %d" % unit, 'role = "smoke"', 'zone = "bench"', "[devices.params]", "verify_s = 0"]
+            lines += ["", "[[devices]]", 'name = "bench-smoke-%d"' % (index - PANIC_STATIONS + 1),
+                      'bus = "%s"' % bus, "unit = %d" % unit, 'role = "smoke"', 'zone = "bench"',
+                      "[devices.params]", "verify_s = 0"]
     lines += [
         "",
         "[policy]",

@@ -138,12 +138,31 @@ def detect_broadcast_verify(
     return _critical(prefix, branches)
 
 
-# What our host actually reads to see a press or an alarm (controller/profiles/roles.py): the
-# common block fault_flags..site_flags (6 registers), then, because event_counter moved, the
-# role block (panic: 9 registers, smoke: 11). The "design bound" of a path uses these reads.
+def polling_floor(source: BusTiming, targets: Sequence[BusTiming], holdup_devices: int,
+                  longest_registers: int) -> WireBound:
+    """Issue 12's bound for panic -> commanded: one minimal poll (1 register) of every hold-up
+    device on the source bus, plus the longest transaction that cannot be interrupted (a read of
+    longest_registers), plus one broadcast frame on each barrier bus. The press can land just
+    after its station's poll: the scheduler then polls the other stations and one filler before
+    coming back to it. Hold time and travel are kept apart, as for every bound."""
+    per_poll = (source.frame_ms(READ_REQUEST_BYTES) + 2 * source.t35_ms()
+                + source.frame_ms(read_response_bytes(1)))
+    longest = (source.frame_ms(READ_REQUEST_BYTES) + 2 * source.t35_ms()
+               + source.frame_ms(read_response_bytes(longest_registers)))
+    prefix = (Step("%d minimal polls (1 register) of the hold-up lane" % holdup_devices, source.name,
+                   holdup_devices * per_poll),
+              Step("longest uninterruptible transaction (%d registers)" % longest_registers,
+                   source.name, longest))
+    return _critical(prefix, [_broadcast_steps(source, t) for t in targets])
+
+
+# What our host actually reads to see a press or an alarm (controller/devices/role_device.py): one
+# register, common.event_counter; because it moved, the common block fault_flags..site_flags
+# (6 registers) and the role block (panic: 9 registers, smoke: 11). The "design bound" uses these.
+HOST_MINIMAL_POLL_REGISTERS = 1
 HOST_COMMON_POLL_REGISTERS = 6
 HOST_BLOCK_POLL_REGISTERS = {"panic": 9, "smoke": 11}
 
 
-def host_poll_reads(role: str) -> tuple[int, int]:
-    return (HOST_COMMON_POLL_REGISTERS, HOST_BLOCK_POLL_REGISTERS[role])
+def host_poll_reads(role: str) -> tuple[int, int, int]:
+    return (HOST_MINIMAL_POLL_REGISTERS, HOST_COMMON_POLL_REGISTERS, HOST_BLOCK_POLL_REGISTERS[role])

@@ -19,7 +19,7 @@ HOLD_MS = R.find(R.PANIC, "hold_ms")[R.DEFAULT]
 async def test_panic_and_guard_trials_measure_the_wire(request, tmp_path: Path):
     if request.config.getoption("--target") != "sim":
         pytest.skip("the benchmark trials run on the simulator target")
-    site = write_site(tmp_path, 6, 115200)
+    site = write_site(tmp_path, 7, 115200)  # the smallest bench bus: 4 barriers, 2 panic, 1 smoke
     target = SimTarget(site, tmp_path / "sim")
     try:
         await target.start()

@@ -17,7 +17,7 @@ def test_bench_verb_parses_the_design_form():
 
 def test_full_run_is_200_trials_and_every_sweep_point_quick_is_smaller():
     assert FULL.panic_trials >= 200 and FULL.guard_trials >= 200 and FULL.smoke_trials >= 200
-    assert FULL.sweep_devices == (8, 16, 32, 64) and FULL.sweep_bauds == (9600, 19200, 115200)
+    assert FULL.sweep_devices == (8, 16, 32, 64) and FULL.sweep_devices_bauds == (19200, 115200)
     assert QUICK.quick and QUICK.budget_s < 120 and QUICK.panic_trials < FULL.panic_trials
     report = with_trials(FULL, 20)
     assert report.panic_trials == 20 and report.confirm_trials == 4 and report.sweep_devices == FULL.sweep_devices

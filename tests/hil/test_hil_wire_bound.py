@@ -67,11 +67,23 @@ def test_no_target_bus_is_a_clear_error():
         broadcast_only([])
 
 
-def test_host_design_pays_two_poll_reads():
+def test_host_design_pays_the_minimal_read_then_the_audit():
     from hil.bench.wire_bound import host_poll_reads
 
     minimal = detect_then_broadcast(GATE_BUS, [GATE_BUS])
     design = detect_then_broadcast(GATE_BUS, [GATE_BUS], poll_reads=host_poll_reads("panic"))
-    # two requests, two turnarounds, a gap between the reads, 17 B and 23 B replies instead of 7 B
-    extra = (8 + 17 + 23 - 7) * 11 / 115200 * 1000 + 2 * 1.75
+    # after the 1-register poll: two more requests, turnarounds and gaps, 17 B and 23 B replies
+    extra = (8 + 17 + 8 + 23) * 11 / 115200 * 1000 + 4 * 1.75
     assert design.total_ms - minimal.total_ms == pytest.approx(extra, abs=0.01)
+
+
+def test_polling_floor_grows_with_hold_up_devices_only():
+    from hil.bench.wire_bound import polling_floor
+
+    two = polling_floor(GATE_BUS, [GATE_BUS], holdup_devices=2, longest_registers=11)
+    four = polling_floor(GATE_BUS, [GATE_BUS], holdup_devices=4, longest_registers=11)
+    per_poll = (8 + 7) * 11 / 115200 * 1000 + 2 * 1.75
+    assert four.total_ms - two.total_ms == pytest.approx(2 * per_poll, abs=0.01)
+    longest = (8 + 27) * 11 / 115200 * 1000 + 2 * 1.75
+    broadcast = 1.75 + 8 * 11 / 115200 * 1000
+    assert two.total_ms == pytest.approx(2 * per_poll + longest + broadcast, abs=0.01)

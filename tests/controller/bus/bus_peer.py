@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
 
 from pymodbus import FramerType
@@ -20,9 +21,14 @@ def free_port() -> int:
 
 
 class Peer:
-    def __init__(self, units: tuple[int, ...], dead: tuple[int, ...] = (), port: int = 0):
+    def __init__(self, units: tuple[int, ...], dead: tuple[int, ...] = (), port: int = 0,
+                 lose: float = 0.0, seed: int = 1):
+        """lose: fraction of responses swallowed at random (a noisy line), seeded."""
         self.port = port or free_port()
         self.dead = set(dead)
+        self.lose = lose
+        self._random = random.Random(seed)
+        self.lost = 0
         self.context = ModbusServerContext(
             devices={u: ModbusDeviceContext(hr=ModbusSequentialDataBlock(1, [0] * 200))
                      for u in units}, single=False)
@@ -43,6 +49,9 @@ class Peer:
                 if len(data) >= 8 and data[1] == 6:
                     self.written[(unit, int.from_bytes(data[2:4], "big"))] = int.from_bytes(data[4:6], "big")
             elif unit in self.dead:
+                return b""
+            elif unit != 0 and self.lose and self._random.random() < self.lose:
+                self.lost += 1
                 return b""
         return data
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from bus_peer import Peer
 
 from controller.bus.errors import DeviceTimeout
@@ -147,6 +148,27 @@ async def test_vanished_port_is_reopened_and_polling_resumes():
         await wait_for(lambda: device.polls > polls + 3, timeout=10)
         assert recorder.bus[-1] is True
         assert scheduler.stats.reopens >= 1
+    finally:
+        await scheduler.close()
+        await peer.stop()
+
+
+@pytest.mark.slow
+async def test_lossy_line_takes_no_live_device_offline_but_finds_the_dead_one():
+    # 30 % of responses lost at random: worse than 1 % byte noise does to a poll frame
+    peer = Peer(units=(1, 2, 3, 4), dead=(3,), lose=0.3, seed=7)
+    await peer.start()
+    devices = [RegisterPoller(1), RegisterPoller(2), RegisterPoller(3), RegisterPoller(4, Lane.BARRIER_POLL)]
+    recorder = Recorder()
+    scheduler = BusScheduler(BusLink("a", peer.url, 115200, timing=TIMING), devices, recorder,
+                             heartbeat_s=0.5)
+    await scheduler.start()
+    try:
+        await wait_for(lambda: "unit-3" in recorder.offline and devices[0].polls >= 100, timeout=60)
+        assert recorder.offline == ["unit-3"], "only the dead device is offline"
+        assert peer.lost > 30, "the line really lost responses"
+        assert scheduler.line.error_rate > 0.1, "the line's failure rate is measured"
+        assert all(scheduler.is_online(f"unit-{u}") for u in (1, 2, 4))
     finally:
         await scheduler.close()
         await peer.stop()
