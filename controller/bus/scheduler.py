@@ -126,13 +126,13 @@ class BusScheduler:
 
     async def close(self) -> None:
         self._closed = True
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        task, self._task = self._task, None
+        # A cancel can be lost inside a library await that completes at the same moment
+        # (asyncio.wait_for on 3.11): cancel again until the worker has ended, never hang here.
+        while task is not None and not task.done():
+            task.cancel()
+            self._wake.set()
+            await asyncio.wait([task], timeout=1.0)
         for item in self._queue:
             if not item.future.done():
                 item.future.cancel()
@@ -159,7 +159,7 @@ class BusScheduler:
 
     # ------------------------------------------------------------------ worker
     async def _run(self) -> None:
-        while True:
+        while not self._closed:
             if not self.link.is_open:
                 await self._reopen()
                 continue
