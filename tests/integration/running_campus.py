@@ -62,8 +62,12 @@ class RunningCampus:
         ensure_operators(self.state_dir, OPERATORS)
         self.sim = self._spawn(["sim", "up", "--site", str(self.site), "--state-dir", str(self.sim_dir)],
                                "sim.log")
-        wait_until(lambda: (self.sim_dir / "sim.json").exists(), 60, "the simulator to boot")
-        self.start_host()
+        try:
+            wait_until(lambda: (self.sim_dir / "sim.json").exists(), 60, "the simulator to boot")
+            self.start_host()
+        except BaseException:  # a fixture that fails here never reaches its own stop()
+            self.stop()
+            raise
         return self
 
     def start_host(self, wait_for_devices: bool = True) -> None:

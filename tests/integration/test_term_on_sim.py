@@ -53,9 +53,9 @@ def states(campus) -> dict[str, str]:
 def campus(tmp_path):
     site = tmp_path / "term-campus.toml"
     site.write_text(SMALL_SITE.read_text(encoding="utf-8") + OPERATIONS, encoding="utf-8")
-    running = RunningCampus(tmp_path, site).start()
+    running = RunningCampus(tmp_path, site)
     try:
-        yield running
+        yield running.start()
     finally:
         running.stop()
 
