@@ -31,8 +31,9 @@ campus_id = "{campus_id}"
 accept_advisory = {accept}
 """)
     site = load_site(site_file)
-    ports = {b.name: BusPort(b.name, str(tmp_path / "unplugged"), b.baud, b.parity, b.stopbits)
-             for b in site.buses}
+    # each campus its own (unplugged) ports: a port is held by one host only
+    ports = {b.name: BusPort(b.name, str(tmp_path / f"unplugged-{campus_id}-{b.name}"), b.baud,
+                             b.parity, b.stopbits) for b in site.buses}
     host = Host(site, StatePaths(tmp_path / campus_id), ports)
     await host.start()
     return host
