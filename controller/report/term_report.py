@@ -51,17 +51,19 @@ def period(site: Site, term_name: str | None, start: date | None,
 
 
 def _rounds_required(site: Site, first: date, last: date) -> int | None:
-    """Patrol rounds the site asks for in the period (from its patrol routes), if it has any."""
-    routes = getattr(site, "patrol_routes", None) or getattr(site, "patrols", None)
+    """Patrol rounds the site's [patrol] routes ask for in the period (None: no routes)."""
+    from controller.patrol.config import load_patrol
+
+    routes = load_patrol(site).routes
     if not routes:
         return None
-    days = (last - first).days + 1
+    tz = site.tz
     total = 0
-    for route in routes:
-        per_day = getattr(route, "rounds_per_day", None)
-        if per_day:
-            total += per_day * days
-    return total or None
+    day = first
+    while day <= last:
+        total += sum(len(route.rounds_of(day, tz)) for route in routes)
+        day += timedelta(days=1)
+    return total
 
 
 def build_report(site: Site, state_dir: Path, term: Term | None, first: date, last: date,

@@ -159,3 +159,18 @@ def test_cli_writes_report_json_and_html(term_dir, tmp_path):
                           str(term_dir), "--site", str(site_file), "--term", "nope", "--out",
                           str(out)], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "autumn" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_patrol_rounds_required_come_from_the_sites_patrol_routes():
+    from controller.patrol.config import load_patrol
+    from controller.report.term_report import _rounds_required
+    from controller.site import load_site
+
+    demo = load_site()
+    routes = load_patrol(demo).routes
+    assert routes, "the demo campus has a patrol route"
+    week = (date(2026, 11, 2), date(2026, 11, 8))
+    expected = sum(route.rounds for route in routes for offset in range(7)
+                   if ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[offset] in route.days)
+    assert _rounds_required(demo, *week) == expected
+    assert _rounds_required(ops_site(), *week) is None  # no [patrol]: no figure, not zero
