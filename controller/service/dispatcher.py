@@ -241,7 +241,12 @@ class Dispatcher:
                          device=name, drill=command.drill, data={"action": command.action})
                 return _nothing()
             value, write = COMMAND_VALUES[key], device.command
-        scheduler = self.schedulers[device.setup.bus]
+        scheduler = self.schedulers.get(device.setup.bus)
+        if scheduler is None:  # a bus this host does not drive: say so, never fail the decision
+            self.log(E.COMMAND_FAILED, f"{command.action} to {name} not sent: bus "
+                     f"{device.setup.bus!r} is not open on this host", device=name,
+                     drill=command.drill, data={"action": command.action, "bus": device.setup.bus})
+            return _nothing()
 
         async def send(link):
             t1 = time.monotonic()
