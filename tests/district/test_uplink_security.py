@@ -17,7 +17,7 @@ from district.store import SqliteStore
 from district.subscriber import DistrictSubscriber
 
 ACL = Path(__file__).resolve().parents[2] / "docs" / "district" / "mosquitto-acl.example"
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.xdist_group(name="uplink-security")]
 
 
 def _openssl(*args: str, cwd: Path) -> None:

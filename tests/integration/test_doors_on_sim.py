@@ -9,7 +9,7 @@ from running_campus import HERE, RunningCampus, wait_until
 
 from protocols import events as E
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120), pytest.mark.xdist_group(name="doors-on-sim")]
 
 SITE = HERE / "doors-campus.toml"
 TEACHING = ("classroom-1a-door", "classroom-1b-door")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sim_test_support import campusguard, write_site
 
-pytestmark = [pytest.mark.timeout(180), pytest.mark.xdist_group("sim-relative"),
+pytestmark = [pytest.mark.timeout(180), pytest.mark.xdist_group(name="sim-relative"),
               pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]

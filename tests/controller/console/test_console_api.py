@@ -17,7 +17,7 @@ from controller.console.security import CSP  # noqa: E402
 from controller.console.server import ConsoleServer, ConsoleStartError  # noqa: E402
 from tests.controller.console import console_host as ch  # noqa: E402
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.xdist_group(name="console-api")]
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ expect = playwright_api.expect
 expect.set_options(timeout=15_000)  # a loaded 2-core machine; a guard's 3 s is asserted explicitly
 
 pytestmark = [
+    pytest.mark.xdist_group(name="console-browser"),  # one campus, tests in order: one worker
     pytest.mark.slow,
     pytest.mark.timeout(240),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium: run make tools"),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.xdist_group("field-truth-sim"), pytest.mark.timeout(300),
+pytestmark = [pytest.mark.xdist_group(name="field-truth-sim"), pytest.mark.timeout(300),
               pytest.mark.slow]
 
 SITE = str(Path(__file__).with_name("field-site.toml"))

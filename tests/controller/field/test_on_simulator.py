@@ -15,7 +15,7 @@ import pytest
 
 from controller.field.errors import ProofFailed
 
-pytestmark = pytest.mark.xdist_group("field-simulator")  # one simulated campus per run
+pytestmark = pytest.mark.xdist_group(name="field-simulator")  # one simulated campus per run
 
 SITE = str(Path(__file__).with_name("field-site.toml"))
 CAMPUSGUARD = str(Path(sys.executable).with_name("campusguard"))

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from campus_and_host import SITE, start, stop  # noqa: E402
 
-pytestmark = [pytest.mark.timeout(400), pytest.mark.xdist_group("diag-through-host"),
+pytestmark = [pytest.mark.timeout(400), pytest.mark.xdist_group(name="diag-through-host"),
               pytest.mark.slow]
 
 

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from campus_and_host import SITE, start, stop  # noqa: E402
 
-pytestmark = [pytest.mark.timeout(300), pytest.mark.xdist_group("host-truth"),
+pytestmark = [pytest.mark.timeout(300), pytest.mark.xdist_group(name="host-truth"),
               pytest.mark.slow]
 
 

@@ -55,6 +55,7 @@ export function clearPending(state) {
   if (!request) { box.hidden = true; delete box.dataset.expires; return; }
   box.hidden = false;
   box.dataset.expires = request.expires_at;
+  box.dataset.window = String(request.window_s);
   box.dataset.user = request.user;
   box.dataset.scope = scope(request.zone);
   box.dataset.reason = request.reason;
@@ -64,7 +65,8 @@ export function clearPending(state) {
 export function tickClear() {
   const box = $("clear-pending");
   if (box.hidden || !box.dataset.expires) return;
-  const left = secondsUntil(box.dataset.expires);
+  // never more than the window itself: the page's clock estimate of the host can be off by a tick
+  const left = Math.min(Number(box.dataset.window) || Infinity, secondsUntil(box.dataset.expires));
   const vars = { user: box.dataset.user, scope: box.dataset.scope, reason: box.dataset.reason, left };
   $("clear-pending-text").textContent = left > 0 ? t("clear.pending", vars) : t("clear.expired", vars);
   box.dataset.left = String(left);
