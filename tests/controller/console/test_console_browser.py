@@ -124,6 +124,15 @@ def test_panic_press_is_seen_and_heard_then_acknowledged(browser, campus, shots)
     assert page.locator("body").get_attribute("data-sound-state") in ("running", "suspended")
     expect(page.locator("#situation")).to_contain_text(PANIC)  # who locked down, why, when
     page.screenshot(path=str(shots / "panic-zh.png"))
+    # The alarm row the guard is about to click must stay the same element while barriers move
+    # into lockdown (each move patches the page) and while the host corrects the alarm's time to
+    # its logged event: a row rebuilt between mouse-down and mouse-up swallows the click.
+    row.evaluate("node => node.setAttribute('data-probe', 'kept')")
+    expect(page.locator('.device[data-device="fire-lane-bollard"]')).to_have_attribute(
+        "data-state", "up", timeout=20_000)
+    page.wait_for_timeout(1500)  # past the time correction and the next patches
+    expect(page.locator(f'#alarm-list .alarm[data-device="{PANIC}"]')).to_have_attribute(
+        "data-probe", "kept")
     row.get_by_role("button", name=re.compile("确认")).click()
     expect(page.locator(f'#alarm-list .alarm.unacked[data-device="{PANIC}"]')).to_have_count(0)
     expect(page.locator("body")).to_have_attribute("data-alarming", "no")

@@ -75,31 +75,51 @@ export function tickClear() {
 
 export function alarms(state, onAck, onReset) {
   const list = $("alarm-list");
-  list.replaceChildren();
   const rows = state.alarms || [];
   $("ack-all").hidden = !rows.some((r) => r.unacknowledged);
-  if (!rows.length) { list.append(el("li", { class: "empty", text: t("alarms.none") })); return; }
-  for (const row of rows) {
-    const item = el("li", { class: "alarm" + (row.unacknowledged ? " unacked" : ""),
-      "data-device": row.device, "data-kind": row.kind });
-    item.append(el("span", { class: "what",
-      text: `${word("alarm.kind", row.kind)} · ${row.device}${row.zone ? " (" + row.zone + ")" : ""}` }));
-    if (row.detail) item.append(el("span", { class: "detail", text: row.detail }));
-    item.append(el("span", { class: "when", text: stamp(row.since, lang()) }));
-    item.append(el("span", { class: "tag", text: row.active ? t("alarms.active") : t("alarms.ended") }));
-    if (row.unacknowledged) {
-      item.append(el("span", { class: "tag unacked", text: t("alarms.unacked") }));
-      const ack = el("button", { type: "button", text: t("alarms.ack"), "aria-label": `${t("alarms.ack")} ${row.device}` });
-      ack.addEventListener("click", () => onAck(row.device));
-      item.append(ack);
-    }
-    if (row.kind === "panic" && row.active) {
-      const reset = el("button", { type: "button", text: t("alarms.reset"), "aria-label": `${t("alarms.reset")} ${row.device}` });
-      reset.addEventListener("click", () => onReset(row.device));
-      item.append(reset);
-    }
-    list.append(item);
+  if (!rows.length) {
+    if (!list.querySelector(".empty")) list.replaceChildren(el("li", { class: "empty", text: t("alarms.none") }));
+    return;
   }
+  // Keep each row's element while its alarm is unchanged: every device patch (a barrier moving)
+  // re-renders the page, and a row rebuilt between a guard's mouse-down and mouse-up swallows
+  // the click on Acknowledge or Reset. Only the time is updated in place (the host corrects an
+  // alarm's first-seen time to its logged event's a moment after it appears).
+  const kept = new Map([...list.querySelectorAll("li.alarm")].map((li) => [li.dataset.key, li]));
+  const items = rows.map((row) => {
+    const { since, ...rest } = row;
+    const sig = lang() + JSON.stringify(rest);
+    const old = kept.get(row.key);
+    if (old && old.dataset.sig === sig) {
+      old.querySelector(".when").textContent = stamp(since, lang());
+      return old;
+    }
+    return alarmItem(row, sig, onAck, onReset);
+  });
+  const same = items.length === list.children.length && items.every((item, i) => list.children[i] === item);
+  if (!same) list.replaceChildren(...items);
+}
+
+function alarmItem(row, sig, onAck, onReset) {
+  const item = el("li", { class: "alarm" + (row.unacknowledged ? " unacked" : ""),
+    "data-device": row.device, "data-kind": row.kind, "data-key": row.key, "data-sig": sig });
+  item.append(el("span", { class: "what",
+    text: `${word("alarm.kind", row.kind)} · ${row.device}${row.zone ? " (" + row.zone + ")" : ""}` }));
+  if (row.detail) item.append(el("span", { class: "detail", text: row.detail }));
+  item.append(el("span", { class: "when", text: stamp(row.since, lang()) }));
+  item.append(el("span", { class: "tag", text: row.active ? t("alarms.active") : t("alarms.ended") }));
+  if (row.unacknowledged) {
+    item.append(el("span", { class: "tag unacked", text: t("alarms.unacked") }));
+    const ack = el("button", { type: "button", text: t("alarms.ack"), "aria-label": `${t("alarms.ack")} ${row.device}` });
+    ack.addEventListener("click", () => onAck(row.device));
+    item.append(ack);
+  }
+  if (row.kind === "panic" && row.active) {
+    const reset = el("button", { type: "button", text: t("alarms.reset"), "aria-label": `${t("alarms.reset")} ${row.device}` });
+    reset.addEventListener("click", () => onReset(row.device));
+    item.append(reset);
+  }
+  return item;
 }
 
 function ago(iso) {
