@@ -2,13 +2,13 @@
 
 They work with the host up or down: the ledger (DIR/operations.db) and the event log are SQLite
 files in the state dir that the host and these verbs share safely (WAL, one writer at a time).
-Who acted is `--user NAME`, else the caller's OS account, and is recorded with every entry.
+Who records an entry is proven (who_acts.py): the caller's OS account mapped to an operator, or
+`--user NAME` with that operator's PIN; their role must allow it (permissions.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from datetime import date, datetime, time, timedelta
@@ -37,7 +37,10 @@ def _acting_user(p: argparse.ArgumentParser) -> None:
 
 
 def _who(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--user", default=None, help="who records this (default: your OS account)")
+    p.add_argument("--user", default=None, help="who records this (default: the operator "
+                   "mapped to your OS account); anyone else needs their PIN")
+    p.add_argument("--pin-stdin", action="store_true",
+                   help="read --user's PIN from the first line of stdin")
 
 
 def register(subparsers) -> None:
@@ -109,6 +112,7 @@ def register(subparsers) -> None:
     o = sub.add_parser("out", help="register a visit's departure")
     o.add_argument("id", type=int)
     _common(o, site=False)
+    _who(o)
     o.set_defaults(func=cmd_visitor_out)
     ls = sub.add_parser("list", help="visitors still inside (--all: every visit)")
     ls.add_argument("--all", action="store_true")
@@ -125,7 +129,7 @@ def register(subparsers) -> None:
         _who(d)
         d.set_defaults(func=cmd_duty_on if verb == "on" else cmd_duty_off)
     s = sub.add_parser("status", help="who is signed on")
-    _common(s, site=False)
+    _common(s)
     s.set_defaults(func=cmd_duty_status)
 
 
@@ -141,8 +145,12 @@ def _site(args):
     return load_site(args.site or default_site_path())
 
 
-def _by(args) -> str:
-    return args.user or f"os:{getpass.getuser()}"
+def _by(args, ledger: Ledger, action: str) -> str:
+    """The proven operator's name for an entry (WhoError, a ValueError, names the fix)."""
+    from controller.operations.who_acts import acting_operator
+
+    return acting_operator(StatePaths.of(args.state_dir).root, ledger, args.user,
+                           args.pin_stdin, action).name
 
 
 def _ledger(args) -> Ledger:
@@ -234,7 +242,8 @@ def cmd_hazard_add(args) -> int:
     else:
         deadline = now + timedelta(days=args.days or site.operations.hazard_days)
     with _ledger(args) as ledger:
-        entry = HazardRegister(ledger).add(args.title, args.owner, deadline, _by(args),
+        entry = HazardRegister(ledger).add(args.title, args.owner, deadline,
+                                           _by(args, ledger, "report_hazards"),
                                            severity=args.severity, device=args.device)
     local = entry.deadline.astimezone(site.tz)
     return _out(args, entry.to_dict(), f"hazard #{entry.id} registered: {entry.title} "
@@ -244,7 +253,8 @@ def cmd_hazard_add(args) -> int:
 @_guarded
 def cmd_hazard_close(args) -> int:
     with _ledger(args) as ledger:
-        entry = HazardRegister(ledger).close(args.id, args.note, _by(args))
+        entry = HazardRegister(ledger).close(args.id, args.note,
+                                             _by(args, ledger, "close_hazards"))
     late = entry.closed_at > entry.deadline
     return _out(args, entry.to_dict(), f"hazard #{entry.id} closed by {entry.closed_by}"
                 f"{' AFTER its deadline' if late else ' in time'}: {entry.note}")
@@ -273,7 +283,8 @@ def cmd_visitor_in(args) -> int:
     site = _site(args)
     with _ledger(args) as ledger:
         visit = GateLog(ledger, site.operations.gate_log_retention_days).check_in(
-            args.kind, args.visiting, args.purpose, _by(args), name=args.name, plate=args.plate,
+            args.kind, args.visiting, args.purpose, _by(args, ledger, "register_visitors"),
+            name=args.name, plate=args.plate,
             gate=args.gate)
     return _out(args, visit.to_dict(), f"visit #{visit.id} in: {visit.kind} "
                 f"{visit.plate or visit.name or ''} visiting {visit.visiting} ({visit.purpose}). "
@@ -283,6 +294,7 @@ def cmd_visitor_in(args) -> int:
 @_guarded
 def cmd_visitor_out(args) -> int:
     with _ledger(args) as ledger:
+        _by(args, ledger, "register_visitors")
         visit = GateLog(ledger).check_out(args.id)
     return _out(args, visit.to_dict(), f"visit #{visit.id} out")
 
@@ -310,7 +322,7 @@ def cmd_duty_on(args) -> int:
         return _fail(f"no duty window {args.post!r} in {site.path}: use one of "
                      f"{', '.join(posts) or '(none: add [[operations.duty]])'} or any")
     with _ledger(args) as ledger:
-        shift = DutyRoster(ledger).sign_on(_by(args), args.post)
+        shift = DutyRoster(ledger).sign_on(_by(args, ledger, "sign_on_duty"), args.post)
     return _out(args, {"operator": shift.operator, "post": shift.post},
                 f"{shift.operator} signed on ({shift.post})")
 
@@ -318,16 +330,18 @@ def cmd_duty_on(args) -> int:
 @_guarded
 def cmd_duty_off(args) -> int:
     with _ledger(args) as ledger:
-        shift = DutyRoster(ledger).sign_off(_by(args))
+        shift = DutyRoster(ledger).sign_off(_by(args, ledger, "sign_off_duty"))
     return _out(args, {"operator": shift.operator, "post": shift.post},
                 f"{shift.operator} signed off ({shift.post})")
 
 
 @_guarded
 def cmd_duty_status(args) -> int:
+    site = _site(args)
     with _ledger(args) as ledger:
         shifts = DutyRoster(ledger).signed_on()
     return _out(args, {"on_duty": [{"operator": s.operator, "post": s.post,
                                     "since": s.signed_on.isoformat()} for s in shifts]},
-                "\n".join(f"{s.operator} ({s.post}) since {s.signed_on:%Y-%m-%d %H:%M} UTC"
+                "\n".join(f"{s.operator} ({s.post}) since "
+                          f"{s.signed_on.astimezone(site.tz):%Y-%m-%d %H:%M} {site.timezone}"
                           for s in shifts) or "nobody is signed on")

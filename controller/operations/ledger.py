@@ -78,7 +78,7 @@ class Ledger:
         self.path = Path(state_dir) / FILE_NAME
         self._lock = threading.Lock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
             fresh = not self.path.exists()
             if fresh:
                 fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, FILE_MODE)

@@ -1,7 +1,8 @@
 """The host's operations watcher: the programme's rules that run on the clock.
 
 Every `period_s` (10 s; each rule below must act within a minute):
-- every new trouble in the event log becomes a hazard-register entry (one per open device+kind);
+- every new trouble and failed self-test in the event log becomes a hazard-register entry (one
+  per open device+kind);
 - an open hazard past its deadline is trouble (`trouble.hazard_overdue`, once per entry);
 - a staffed duty window with fewer than `min_staff` operators signed on for longer than
   `duty_grace_s` is trouble (`trouble.duty_gap`, once per gap; `trouble.restore` when staffed);
@@ -11,6 +12,7 @@ Every `period_s` (10 s; each rule below must act within a minute):
   (counted from the ledger's creation for one never tested) gets a hazard entry (once);
 - names and plates in the gate log past their retention are erased.
 It reads the ledger and the event log and writes through host.log, like every other event.
+Times in its messages are site-local, with the zone's name (the guard reads them on the wall).
 """
 
 from __future__ import annotations
@@ -88,6 +90,11 @@ class OperationsWatcher:
                 log.exception("operations watcher step failed")
             await asyncio.sleep(self.period_s)
 
+    def _local(self, when: datetime, *, seconds: bool = False) -> str:
+        shown = when.astimezone(self.site.tz)
+        text = f"{shown:%Y-%m-%d %H:%M:%S}" if seconds else f"{shown:%Y-%m-%d %H:%M}"
+        return f"{text} {self.site.timezone}"
+
     # ------------------------------------------------------------------ one pass
     def step(self, now: datetime) -> None:
         self._troubles_to_hazards()
@@ -101,14 +108,15 @@ class OperationsWatcher:
         seen = self.last_event_id
         for event in self.read_events(after_id=self.last_event_id):
             self.last_event_id = event.id
-            if not event.kind.startswith("trouble.") or event.kind in _NOT_HAZARDS:
+            if not _is_hazard(event.kind):
                 continue
             entry = self.hazards.from_trouble(event.kind, event.device, event.message,
                                               self.ops.hazard_owner, self.ops.hazard_days,
                                               event.ts)
             if entry is not None:
                 self.write_event("hazard.opened", f"Hazard #{entry.id} registered for "
-                                 f"{entry.owner}, due {entry.deadline:%Y-%m-%d}: {entry.title}",
+                                 f"{entry.owner}, due {self._local(entry.deadline)}: "
+                                 f"{entry.title}",
                                  device=entry.device, data={"hazard": entry.id,
                                                             "source": entry.source})
         if self.last_event_id != seen:
@@ -117,7 +125,7 @@ class OperationsWatcher:
     def _overdue(self, now: datetime) -> None:
         for entry in self.hazards.newly_overdue(now):
             self.write_event(HAZARD_OVERDUE, f"TROUBLE: hazard #{entry.id} is overdue (owner "
-                             f"{entry.owner}, deadline {entry.deadline:%Y-%m-%d %H:%M} UTC): "
+                             f"{entry.owner}, deadline {self._local(entry.deadline)}): "
                              f"{entry.title}. Fix: close it with a note (`campusguard hazard "
                              f"close {entry.id} --note ...`) or escalate",
                              device=entry.device, data={"hazard": entry.id, "trouble": "hazard"})
@@ -162,8 +170,8 @@ class OperationsWatcher:
                     self._gap_reported.add(key)
                     self.write_event(DUTY_GAP, f"TROUBLE: duty window {key} needs "
                                      f"{window.min_staff} on duty and has {count} (since "
-                                     f"{since:%H:%M:%S} UTC). Fix: sign on (`campusguard duty "
-                                     f"on --post {key}` or at the console)",
+                                     f"{self._local(since, seconds=True)}). Fix: sign on "
+                                     f"(`campusguard duty on --post {key}` or at the console)",
                                      data={"window": key, "trouble": "duty_gap",
                                            "on_duty": count, "since": since.isoformat()})
                 continue
@@ -187,7 +195,15 @@ class OperationsWatcher:
                     now - since >= timedelta(minutes=self.ops.gate_open_alert_min):
                 self._open_reported.add(name)
                 self.write_event(GATE_OPEN, f"ALERT: gate {name} has been open outside its "
-                                 f"schedule windows since {since:%H:%M} UTC. Fix: close it, or "
+                                 f"schedule windows since {self._local(since)}. Fix: close it, or "
                                  f"register the visit or the reason in the gate log",
                                  device=name, data={"trouble": "gate_open",
                                                     "since": since.isoformat()})
+
+
+def _is_hazard(kind: str) -> bool:
+    """A trouble the host logged (not its own operations troubles or a restore), or a device
+    that failed its self-test."""
+    if kind == E.SELFTEST_FAIL:
+        return True
+    return kind.startswith("trouble.") and kind not in _NOT_HAZARDS

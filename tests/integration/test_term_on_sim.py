@@ -34,8 +34,14 @@ def cli(campus, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
                           input=stdin)
 
 
-def site_cli(campus, *args) -> subprocess.CompletedProcess:
-    return cli(campus, *args, "--site", str(campus.site))
+def site_cli(campus, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return cli(campus, *args, "--site", str(campus.site), stdin=stdin)
+
+
+def signed(campus, user: str, *args, site: bool = True) -> subprocess.CompletedProcess:
+    """A ledger verb recorded by user, proven with their PIN (as a guard at the guard room)."""
+    run = site_cli if site else cli
+    return run(campus, *args, "--user", user, "--pin-stdin", stdin=f"{PINS[user]}\n")
 
 
 def run_drill(campus, kind: str, done) -> None:
@@ -63,7 +69,8 @@ def campus(tmp_path):
 def test_a_compressed_term_produces_a_report_that_matches_it(campus):
     # nobody signs on: the 24-hour gatehouse window is unstaffed -> trouble within the grace
     wait_until(lambda: campus.events("trouble.duty_gap"), 30, "the duty gap trouble")
-    assert site_cli(campus, "duty", "on", "--post", "gatehouse", "--user", "li.na").returncode == 0
+    on = signed(campus, "li.na", "duty", "on", "--post", "gatehouse")
+    assert on.returncode == 0, on.stderr
     wait_until(lambda: [e for e in campus.events("trouble.restore")
                         if e.data.get("trouble") == "duty_gap"], 20, "the duty gap to end")
 
@@ -75,19 +82,20 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
               and states(campus)["fire-lane-bollard"] == "up")
     run_drill(campus, "evacuation", egress_open)
 
-    assert site_cli(campus, "visitor", "in", "--kind", "vehicle", "--plate", "沪A12345",
-                    "--visiting", "canteen", "--purpose", "delivery").returncode == 0
-    assert site_cli(campus, "visitor", "in", "--name", "Wang Fang", "--visiting", "Grade 2",
-                    "--purpose", "parent meeting").returncode == 0
-    assert cli(campus, "visitor", "out", "1").returncode == 0
+    assert signed(campus, "li.na", "visitor", "in", "--kind", "vehicle", "--plate", "沪A12345",
+                  "--visiting", "canteen", "--purpose", "delivery").returncode == 0
+    assert signed(campus, "li.na", "visitor", "in", "--name", "Wang Fang", "--visiting",
+                  "Grade 2", "--purpose", "parent meeting").returncode == 0
+    assert signed(campus, "li.na", "visitor", "out", "1", site=False).returncode == 0
 
     tz = ZoneInfo("Asia/Shanghai")
     yesterday = (datetime.now(tz) - timedelta(days=1)).date().isoformat()
-    added = site_cli(campus, "hazard", "add", "Fire door wedged open", "--owner", "zhang.wei",
-                     "--deadline", yesterday, "--severity", "major", "--json")
+    added = signed(campus, "li.na", "hazard", "add", "Fire door wedged open", "--owner",
+                   "zhang.wei", "--deadline", yesterday, "--severity", "major", "--json")
     assert added.returncode == 0, added.stderr
     hazard_id = json.loads(added.stdout)["id"]
-    closed = cli(campus, "hazard", "close", str(hazard_id), "--note", "wedge removed")
+    closed = signed(campus, "zhang.wei", "hazard", "close", str(hazard_id), "--note",
+                    "wedge removed", site=False)
     assert closed.returncode == 0 and "AFTER its deadline" in closed.stdout
 
     # self-tests: the detector's own test mode, and a walk test of the panic station

@@ -122,3 +122,26 @@ def test_a_device_not_self_tested_within_its_interval_becomes_a_hazard_entry(wor
     assert "last passed" in due[0].title
     watcher.step(NIGHT + timedelta(days=52))
     assert len(HazardRegister(ledger).all()) == 1  # once
+
+
+def test_a_failed_self_test_becomes_a_hazard_entry(world):
+    watcher, store, ledger, _, _ = world
+    DutyRoster(ledger).sign_on("li.na", "any")
+    store.append("selftest.fail", "Self-test of station FAILED: no confirmation in 60 s",
+                 device="station", data={"device": "station"}, ts=NIGHT)
+    watcher.step(NIGHT)
+    entries = [h for h in HazardRegister(ledger).all() if h.source == "selftest.fail"]
+    assert [(h.device, h.owner, h.closed_at) for h in entries] == [("station", "zhang.wei", None)]
+    assert "FAILED" in entries[0].title
+    store.append("selftest.fail", "Self-test of station FAILED again", device="station", ts=NIGHT)
+    watcher.step(NIGHT + timedelta(seconds=10))
+    assert len([h for h in HazardRegister(ledger).all() if h.source == "selftest.fail"]) == 1
+
+
+def test_watcher_messages_give_site_local_times(world):
+    watcher, store, _, _, _ = world
+    watcher.step(NIGHT)
+    watcher.step(NIGHT + timedelta(seconds=61))
+    gap = kinds(store, DUTY_GAP)[0]
+    # NIGHT is 12:00 UTC = 20:00 in Shanghai
+    assert "2026-11-02 20:00:00 Asia/Shanghai" in gap.message and "UTC" not in gap.message
