@@ -9,7 +9,7 @@ ROLES = ("guard", "supervisor", "technician", "viewer")
 
 # How an actor proved who they are. "unauthenticated" is accepted for a lockdown only.
 METHODS = ("os_user", "pin", "session", "unauthenticated", "key_switch", "host_button",
-           "panic_station", "district")
+           "panic_station", "district", "schedule")
 
 
 @dataclass(frozen=True)

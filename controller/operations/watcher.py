@@ -10,6 +10,8 @@ Every `period_s` (10 s; each rule below must act within a minute):
   lockdown, fire or drill explains it) is an alert (`trouble.gate_open`, once per opening);
 - a panic station or smoke detector whose last passed self-test is older than `selftest_days`
   (counted from the ledger's creation for one never tested) gets a hazard entry (once);
+- inside the site's `[operations.smoke_selftest]` window, with the campus in normal mode, every
+  smoke detector due a test is self-tested by the host (at most once an hour per detector);
 - names and plates in the gate log past their retention are erased.
 It reads the ledger and the event log and writes through host.log, like every other event.
 Times in its messages are site-local, with the zone's name (the guard reads them on the wall).
@@ -38,6 +40,7 @@ HAZARD_OVERDUE = "trouble.hazard_overdue"
 DUTY_GAP = "trouble.duty_gap"
 GATE_OPEN = "trouble.gate_open"
 SELFTEST_DUE = "selftest.due"  # hazard source: a device whose self-test is due
+AUTO_RETRY = timedelta(hours=1)  # a scheduled test that failed is tried again after this
 _OWN = (HAZARD_OVERDUE, DUTY_GAP, GATE_OPEN)
 _NOT_HAZARDS = (E.TROUBLE_RESTORE,) + _OWN
 
@@ -45,9 +48,11 @@ _NOT_HAZARDS = (E.TROUBLE_RESTORE,) + _OWN
 class OperationsWatcher:
     def __init__(self, site: Site, ledger: Ledger, read_events: Callable[..., list],
                  write_event: Callable[..., Any], gate_states: Callable[[], dict[str, str]],
-                 busy: Callable[[], bool], period_s: float = 10.0):
-        """read_events(**EventStore.query filters) -> EventRecords; write_event(kind, message, device=, data=);
-        gate_states() -> {gate name: confirmed state}; busy() -> a lockdown, fire or drill."""
+                 busy: Callable[[], bool], period_s: float = 10.0,
+                 start_selftest: Callable[[str], Any] | None = None):
+        """read_events(**EventStore.query filters) -> EventRecords; write_event(kind, message,
+        device=, data=); gate_states() -> {gate name: confirmed state}; busy() -> a lockdown,
+        fire or drill; start_selftest(device) asks the host's policy for a self-test."""
         self.site = site
         self.ops = site.operations
         self.off = OffDays(site.holidays, site.operations.vacations)
@@ -59,6 +64,8 @@ class OperationsWatcher:
         self.gate_states = gate_states
         self.busy = busy
         self.period_s = period_s
+        self.start_selftest = start_selftest
+        self._auto_tried: dict[str, datetime] = {}
         self.last_event_id = 0
         self._gap_since: dict[str, datetime] = {}
         self._gap_reported: set[str] = set()
@@ -102,6 +109,7 @@ class OperationsWatcher:
         self._duty(now)
         self._gates(now)
         self._selftests_due(now)
+        self._scheduled_selftests(now)
         self.gate_log.purge(now)
 
     def _troubles_to_hazards(self) -> None:
@@ -138,9 +146,7 @@ class OperationsWatcher:
             first = now.isoformat()
         interval = timedelta(days=self.ops.selftest_days)
         baseline = datetime.fromisoformat(first)
-        passed: dict[str, datetime] = {}
-        for event in self.read_events(kind=E.SELFTEST_PASS):
-            passed[event.device] = event.ts
+        passed = self._last_passed()
         for dev in self.site.devices:
             if dev.role not in ("panic", "smoke"):
                 continue
@@ -156,6 +162,28 @@ class OperationsWatcher:
                 self.write_event("hazard.opened", f"Hazard #{entry.id}: {title}; run `campusguard "
                                  f"selftest {dev.name}`", device=dev.name,
                                  data={"hazard": entry.id, "source": SELFTEST_DUE})
+
+    def _last_passed(self) -> dict[str, datetime]:
+        return {event.device: event.ts for event in self.read_events(kind=E.SELFTEST_PASS)}
+
+    def _scheduled_selftests(self, now: datetime) -> None:
+        window = self.ops.smoke_selftest
+        if window is None or self.start_selftest is None or self.busy() \
+                or not window.open_at(now.astimezone(self.site.tz)):
+            return
+        interval = timedelta(days=self.ops.selftest_days)
+        passed = self._last_passed()
+        for dev in self.site.devices:
+            if dev.role != "smoke":
+                continue
+            last = passed.get(dev.name)
+            if last is not None and now - last < interval:
+                continue
+            tried = self._auto_tried.get(dev.name)
+            if tried is not None and now - tried < AUTO_RETRY:
+                continue
+            self._auto_tried[dev.name] = now
+            self.start_selftest(dev.name)
 
     def _duty(self, now: datetime) -> None:
         staffed = {w.name for w, _ in open_windows(self.ops.duty, now, self.site.tz, self.off)}

@@ -105,6 +105,20 @@ class OffDays:
 
 
 @dataclass(frozen=True)
+class SelfTestWindow:
+    """When the host may run smoke detectors' self-tests by itself (their sounders sound): a
+    site-chosen time when the rooms are empty, e.g. Saturday morning."""
+
+    start: time
+    end: time  # after start, the same day
+    days: tuple[str, ...]
+    line: int = 0
+
+    def open_at(self, local: datetime) -> bool:
+        return WEEKDAYS[local.weekday()] in self.days and self.start <= local.time() < self.end
+
+
+@dataclass(frozen=True)
 class OperationsConfig:
     school_type: str = "school"  # school | kindergarten
     hazard_owner: str = ""  # owner of hazards the host registers by itself ("" = unassigned)
@@ -113,6 +127,7 @@ class OperationsConfig:
     gate_open_alert_min: float = 10.0  # gate open outside its windows this long -> alert
     duty_grace_s: float = 60.0  # staffed window with nobody on duty this long -> trouble
     selftest_days: int = 30  # each panic station and smoke detector self-tested this often
+    smoke_selftest: SelfTestWindow | None = None  # None: smoke self-tests only by hand
     terms: tuple[Term, ...] = ()
     duty: tuple[DutyWindow, ...] = ()
     vacations: tuple[Vacation, ...] = field(default=())
@@ -205,6 +220,26 @@ def _duty(check: Checker, table: dict) -> list[DutyWindow]:
     return windows
 
 
+def _smoke_selftest(check: Checker, table: dict) -> SelfTestWindow | None:
+    if "smoke_selftest" not in table:
+        return None
+    raw = check.table(table, ("operations",), "smoke_selftest")
+    path = ("operations", "smoke_selftest")
+    check.unknown_keys(raw, path, ("start", "end", "days"))
+    start, end = _hhmm(check, raw, path, "start"), _hhmm(check, raw, path, "end")
+    days = check.get(raw, path, "days", list, default=list(WEEKDAYS))
+    bad = [d for d in days if d not in WEEKDAYS]
+    if bad:
+        check.bad_value(path + ("days",), bad, "not weekday names", f"use {', '.join(WEEKDAYS)}")
+    if start and end and end <= start:
+        check.bad_value(path + ("end",), end.strftime("%H:%M"), "is not after `start`",
+                        "give a window inside one day, e.g. start = \"09:00\", end = \"11:00\"")
+        return None
+    if not (start and end) or bad:
+        return None
+    return SelfTestWindow(start, end, tuple(days), check.line(path))
+
+
 def _vacations(check: Checker, table: dict) -> list[Vacation]:
     out = []
     for path, raw in check.tables(table, "vacations"):
@@ -228,8 +263,8 @@ def read_operations(check: Checker, doc: dict) -> OperationsConfig:
     path = ("operations",)
     check.unknown_keys(table, path, ("school_type", "hazard_owner", "hazard_days",
                                      "gate_log_retention_days", "gate_open_alert_min",
-                                     "duty_grace_s", "selftest_days", "terms", "duty",
-                                     "vacations"))
+                                     "duty_grace_s", "selftest_days", "smoke_selftest",
+                                     "terms", "duty", "vacations"))
     return OperationsConfig(
         school_type=check.get_choice(table, path, "school_type", SCHOOL_TYPES, default="school"),
         hazard_owner=check.get(table, path, "hazard_owner", str, default=""),
@@ -240,6 +275,7 @@ def read_operations(check: Checker, doc: dict) -> OperationsConfig:
                                             1440, default=10.0),
         duty_grace_s=check.get_range(table, path, "duty_grace_s", float, 5, 3600, default=60.0),
         selftest_days=check.get_range(table, path, "selftest_days", int, 1, 366, default=30),
+        smoke_selftest=_smoke_selftest(check, table),
         terms=tuple(_terms(check, table)),
         duty=tuple(_duty(check, table)),
         vacations=tuple(_vacations(check, table)),

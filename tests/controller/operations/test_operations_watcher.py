@@ -145,3 +145,57 @@ def test_watcher_messages_give_site_local_times(world):
     gap = kinds(store, DUTY_GAP)[0]
     # NIGHT is 12:00 UTC = 20:00 in Shanghai
     assert "2026-11-02 20:00:00 Asia/Shanghai" in gap.message and "UTC" not in gap.message
+
+
+SMOKE_WINDOW = '''
+[[devices]]
+name = "lab-smoke"
+bus = "gate-bus"
+unit = 4
+role = "smoke"
+zone = "main-gate"
+
+[operations.smoke_selftest]
+days = ["sat"]
+start = "09:00"
+end = "11:00"
+'''
+
+
+def test_the_host_self_tests_smoke_detectors_due_a_test_in_the_sites_window(tmp_path):
+    store, ledger = EventStore(tmp_path / "events.db"), Ledger(tmp_path)
+    started, busy = [], {"on": False}
+    watcher = OperationsWatcher(
+        ops_site(SMOKE_WINDOW), ledger, lambda **query: store.query(**query),
+        lambda kind, message, device=None, data=None: store.append(kind, message, device=device),
+        dict, lambda: busy["on"], start_selftest=started.append)
+    try:
+        saturday_0930 = datetime(2026, 11, 7, 1, 30, tzinfo=timezone.utc)  # Asia/Shanghai
+        watcher.step(saturday_0930 - timedelta(hours=1))  # 08:30: before the window
+        watcher.step(saturday_0930 + timedelta(days=2))  # Monday 09:30: not a window day
+        assert started == []
+        busy["on"] = True  # a lockdown, fire or drill: every detector stays live
+        watcher.step(saturday_0930)
+        assert started == []
+        busy["on"] = False
+        watcher.step(saturday_0930)
+        assert started == ["lab-smoke"]  # the panic station is walk-tested by a guard, never here
+        watcher.step(saturday_0930 + timedelta(minutes=10))
+        assert started == ["lab-smoke"]  # not passed yet: tried again only after an hour
+        store.append("selftest.pass", "passed", device="lab-smoke",
+                     ts=saturday_0930 + timedelta(minutes=11))
+        watcher.step(saturday_0930 + timedelta(hours=1, minutes=20))
+        assert started == ["lab-smoke"]  # passed 70 min ago: not due for selftest_days
+        watcher.step(saturday_0930 + timedelta(days=35))  # a Saturday 35 days on: due again
+        assert started == ["lab-smoke", "lab-smoke"]
+    finally:
+        store.close()
+        ledger.close()
+
+
+def test_a_smoke_selftest_window_that_ends_before_it_starts_is_named_with_its_fix():
+    from controller.site import SiteError
+
+    with pytest.raises(SiteError) as caught:
+        ops_site(SMOKE_WINDOW.replace('end = "11:00"', 'end = "08:00"'))
+    assert "smoke_selftest" in str(caught.value) and "start" in str(caught.value)
