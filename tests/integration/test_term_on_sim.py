@@ -134,6 +134,10 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
     assert report["gate_log"]["visits"] == 2 and report["gate_log"]["not_signed_out"] == 1
     hazards = report["hazards"]
     assert hazards["closed"] == 1 and hazards["closed_in_time"] == 0 and hazards["overdue"] >= 1
+    late = next(h for h in hazards["entries"] if h["id"] == hazard_id)
+    assert (late["opened_by"], late["closed_by"], late["severity"], late["note"]) == \
+        ("li.na", "zhang.wei", "major", "wedge removed")
+    assert (hazards["major"], hazards["major_closed"], hazards["major_closed_pct"]) == (1, 1, 100.0)
     duty = report["duty"]
     # unstaffed from local midnight until li.na signed on, staffed since: one gap, then covered
     assert len(duty["gaps"]) == 1 and duty["coverage_pct"] < 100
