@@ -10,6 +10,7 @@ from controller.console.context import ConsoleContext
 from controller.console.routes import (
     actions,
     events,
+    operations_access,
     operations_duty,
     operations_gate,
     operations_hazards,
@@ -29,8 +30,9 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
     app.state.console = ctx
     errors.install(app)
     app.add_middleware(SecurityHeaders)
-    for module in (session, status, actions, events, stream, operations_duty, operations_gate,
-                   operations_hazards, operations_selftest, operations_report, page):
+    for module in (session, status, actions, events, stream, operations_access,
+                   operations_duty, operations_gate, operations_hazards, operations_selftest,
+                   operations_report, page):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=page.STATIC), name="static")
     return app
