@@ -55,7 +55,7 @@ def _error(reply) -> str:
 
 
 # ---------------------------------------------------------------- reading needs a session
-@pytest.mark.parametrize("path", ["/duty", "/visits", "/hazards", "/selftests", "/reports",
+@pytest.mark.parametrize("path", ["/access", "/duty", "/visits", "/hazards", "/selftests", "/reports",
                                   "/reports/test-term/report.html"])
 async def test_every_page_needs_a_session(console, path):
     reply = await console.http.get(OPS + path)
@@ -77,10 +77,21 @@ async def test_every_write_needs_the_csrf_token(console, clients, path, body):
 
 async def test_openapi_lists_the_operations_endpoints(console):
     spec = (await console.http.get("/api/openapi.json")).json()
-    for path in ("/duty", "/duty/sign-on", "/duty/sign-off", "/visits", "/visits/{visit_id}/out",
+    for path in ("/access", "/duty", "/duty/sign-on", "/duty/sign-off", "/visits", "/visits/{visit_id}/out",
                  "/gate-open", "/hazards", "/hazards/{hazard_id}/close", "/selftests",
                  "/reports", "/reports/{name}/{file}"):
         assert OPS + path in spec["paths"], path
+
+
+async def test_access_says_what_each_role_may_record(console, clients):
+    expected = {"li.na": (True, True, False), "zhang.wei": (True, True, True),
+                "wang.fang": (False, False, False)}
+    for name, (duty, visitors, close) in expected.items():
+        client, _ = clients[name]
+        may = (await client.get(OPS + "/access")).json()["may"]
+        assert (may["sign_on_duty"], may["register_visitors"], may["close_hazards"]) == \
+            (duty, visitors, close), name
+    assert (await console.http.get(OPS + "/access")).status_code == 401
 
 
 # ---------------------------------------------------------------- duty

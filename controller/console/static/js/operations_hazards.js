@@ -41,6 +41,7 @@ function card(h) {
 
 function draw() {
   if (!data) return;
+  $("hazard-list-h").textContent = data.all ? t("ops.hazards.every") : t("ops.hazards.open");
   const list = $("hazard-list");
   list.replaceChildren();
   for (const h of data.hazards) list.append(card(h));
