@@ -83,6 +83,10 @@ async def hazard_add(body: HazardAddRequest, session: SignedInWithCsrf,
         raise ConsoleError(422, "a hazard needs an owner. Fix: name who fixes it (owner), or "
                            "set [operations] hazard_owner in the site file")
     deadline = _deadline(ctx, body)
+    devices = [d.name for d in ctx.host.site.devices]
+    if body.device and body.device not in devices:
+        raise ConsoleError(422, f"no device {body.device!r} in {ctx.host.site.path}. Fix: leave "
+                           f"device empty or use one of {', '.join(devices)}")
     try:
         entry = await in_ledger(ctx, lambda ledger: HazardRegister(ledger).add(
             body.title, owner, deadline, by, severity=body.severity, device=body.device or None))

@@ -18,14 +18,17 @@ from controller.console.security import SignedIn, SignedInWithCsrf
 from controller.console.status_view import local_iso
 
 router = APIRouter(prefix="/api/operations", tags=["operations"])
-TESTABLE = ("smoke", "panic")  # the roles the policy can self-test (controller/policy/selftest.py)
+DUE = ("smoke", "panic")  # device kinds that must be tested (the report's "devices_due")
+TESTABLE = ("smoke", "panic")  # roles the host can test (controller/policy/selftest.py); a
+# third-party detector (a profile device, no role) is tested at the device by its own procedure
 HISTORY = 5000  # newest self-test events read: far more than a term of monthly tests
 
 
 @router.get("/selftests", responses={401: {"model": Problem}})
 async def selftests(_: SignedIn, ctx: Context) -> dict[str, Any]:
-    """Each self-testable device: last pass, last fail, last result, overdue (never passed, or
-    last pass older than selftest_days)."""
+    """Each smoke detector and panic station: last pass, last fail, last result, overdue (never
+    passed, or last pass older than selftest_days), and whether the host can start its test
+    (startable false: a third-party device, tested at the device)."""
     site = ctx.host.site
     days = site.operations.selftest_days
     events = await ctx.hub.query(kind="selftest", limit=HISTORY)
@@ -36,7 +39,7 @@ async def selftests(_: SignedIn, ctx: Context) -> dict[str, Any]:
     now = utc_now()
     devices = []
     for d in site.devices:
-        if d.role not in TESTABLE:
+        if d.kind not in DUE:
             continue
         passed, failed = last.get((d.name, "selftest.pass")), last.get((d.name, "selftest.fail"))
         started = last.get((d.name, "selftest.start"))
@@ -44,7 +47,7 @@ async def selftests(_: SignedIn, ctx: Context) -> dict[str, Any]:
         latest = max(results, key=lambda e: e.id) if results else None
         running = started is not None and (latest is None or started.id > latest.id)
         devices.append({
-            "name": d.name, "role": d.role, "zone": d.zone,
+            "name": d.name, "role": d.kind, "zone": d.zone, "startable": d.role in TESTABLE,
             "last_pass": local_iso(passed.ts, site.tz) if passed else None,
             "last_fail": local_iso(failed.ts, site.tz) if failed else None,
             "last_result": None if latest is None else latest.kind.split(".")[1],

@@ -20,13 +20,14 @@ function draw() {
       "aria-label": `${t("ops.selftests.start")} ${d.name}` });
     start.disabled = d.running;
     start.addEventListener("click", () => begin(d.name));
+    const action = d.startable ? start : el("span", { class: "ops-note", text: t("ops.selftests.at_device") });
     rows.append(el("tr", { "data-device": d.name, "data-status": status },
       cell(`${d.name} (${word("alarm.kind", d.role)})`), cell(d.zone),
       cell(d.last_pass ? dateTime(d.last_pass, lang()) : t("ops.selftests.never")),
       cell(d.last_result ? t("ops.selftests.result." + d.last_result) : "—",
         { title: d.last_message || "" }),
       cell(t("ops.selftests.status." + status), { class: "tag-cell " + status }),
-      el("td", {}, start)));
+      el("td", {}, action)));
   }
 }
 
