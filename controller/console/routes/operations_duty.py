@@ -82,8 +82,8 @@ async def sign_on(body: SignOnRequest, session: SignedInWithCsrf,
 
 
 @router.post("/duty/sign-off", responses=REFUSALS)
-async def sign_off(body: SignOffRequest, session: SignedInWithCsrf,
-                   ctx: Context) -> dict[str, Any]:
+async def sign_off(session: SignedInWithCsrf, ctx: Context,
+                   body: SignOffRequest | None = None) -> dict[str, Any]:
     """Sign the session's operator off duty."""
     name = allow(session, "sign_off_duty")
     try:

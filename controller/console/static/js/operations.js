@@ -66,20 +66,19 @@ export async function reload() {
   try { await page.load(); } catch (err) { /* the page's own result line says it */ }
 }
 
-// The alarm strip: shown on an operations tab while any alarm is active or unacknowledged.
+// The alarm strip: shown on an operations tab while any alarm is active or unacknowledged (the
+// mode banner above the tabs already shows a lockdown, a fire or a drill on every tab).
 export function alarms(state) {
   lastState = state;
   const strip = $("alarm-strip");
   const rows = ((state && state.alarms) || []).filter((a) => a.active || a.unacknowledged);
-  const mode = state ? state.mode : "normal";
-  const show = current() !== "live" && (rows.length > 0 || (mode && mode !== "normal"));
+  const show = current() !== "live" && rows.length > 0;
   strip.hidden = !show;
   document.body.dataset.alarmStrip = show ? "yes" : "no";
   if (!show) return;
-  const first = rows[0];
-  const what = first ? `${word("alarm.kind", first.kind)} · ${first.device}` : word("mode", mode);
-  $("alarm-strip-text").textContent = t("ops.alarm.strip", { n: rows.length, what,
-    mode: word("mode", mode) });
+  const first = rows.find((a) => a.unacknowledged) || rows[0];
+  $("alarm-strip-text").textContent = t("ops.alarm.strip", { n: rows.length,
+    what: `${word("alarm.kind", first.kind)} · ${first.device}`, mode: word("mode", state.mode) });
 }
 
 export async function signedIn() {
