@@ -52,9 +52,9 @@ async def in_ledger(ctx: ConsoleContext, work: Callable[[Ledger], T]) -> T:
         raise
 
 
-def refused(exc: LedgerError, status: int = 409) -> ConsoleError:
+def refused(exc: LedgerError, fix: str, status: int = 409) -> ConsoleError:
     """A register's refusal (already signed on, already closed ...) as a 4xx with its fix."""
-    return ConsoleError(status, str(exc))
+    return ConsoleError(status, f"{exc}. Fix: {fix}")
 
 
 def day(text: str | None, field: str) -> date | None:

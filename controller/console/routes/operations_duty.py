@@ -77,7 +77,8 @@ async def sign_on(body: SignOnRequest, session: SignedInWithCsrf,
     try:
         shift = await in_ledger(ctx, lambda ledger: DutyRoster(ledger).sign_on(name, body.post))
     except DutyError as exc:
-        raise refused(exc) from None
+        raise refused(exc, "you are on duty already; to change post, sign off and sign on "
+                      "again") from None
     return {**now_fields(ctx), "recorded_by": name, "shift": _shift(ctx, shift)}
 
 

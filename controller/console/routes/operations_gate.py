@@ -85,7 +85,7 @@ async def visit_out(visit_id: int, session: SignedInWithCsrf, ctx: Context) -> d
     try:
         visit = await in_ledger(ctx, lambda ledger: GateLog(ledger).check_out(visit_id))
     except GateLogError as exc:
-        raise refused(exc) from None
+        raise refused(exc, "nothing to do: the visit is already registered out") from None
     return {**now_fields(ctx), "recorded_by": by, "visit": _visit(ctx, visit)}
 
 

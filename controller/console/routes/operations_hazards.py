@@ -110,7 +110,8 @@ async def hazard_close(hazard_id: int, body: HazardCloseRequest, session: Signed
         entry = await in_ledger(ctx, lambda ledger: HazardRegister(ledger).close(
             hazard_id, body.note, by))
     except HazardError as exc:
-        raise refused(exc) from None
+        raise refused(exc, "nothing to do: see its closing note with GET "
+                      "/api/operations/hazards?all=true") from None
     late = entry.closed_at > entry.deadline
     message = (f"hazard #{entry.id} closed by {by} "
                f"{'after its deadline' if late else 'in time'}: {entry.note}")

@@ -57,12 +57,21 @@ def _generate(ctx: ConsoleContext, term_name: str | None, first: date | None,
     from controller.report.term_report import ReportError, build_report, period
 
     site = ctx.host.site
+    terms = ", ".join(t.name for t in site.operations.terms) or "(none in the site)"
+    if term_name and term_name not in [t.name for t in site.operations.terms]:
+        raise ConsoleError(422, f"no term {term_name!r} in the site's [[operations.terms]]. "
+                           f"Fix: choose one of {terms}, or give from and to")
+    if not term_name and (first is None or last is None):
+        raise ConsoleError(422, f"say which period. Fix: choose a term ({terms}) or give from "
+                           "and to (YYYY-MM-DD, site-local days)")
+    if first and last and last < first:
+        raise ConsoleError(422, f"to {last} is before from {first}. Fix: give the last day "
+                           "on or after the first")
     try:
         term, first, last = period(site, term_name, first, last)
         report = build_report(site, ctx.host.paths.root, term, first, last)
     except ReportError as exc:
-        raise ConsoleError(422, f"{exc}".replace("--term NAME", "term").replace(
-            "--from", "from").replace("--to", "to")) from None
+        raise ConsoleError(422, f"{exc}") from None
     name = _folder_name(term_name, first, last)
     out = reports_dir(ctx) / name
     out.mkdir(parents=True, exist_ok=True)
