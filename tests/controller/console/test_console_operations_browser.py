@@ -36,6 +36,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 PANIC = "kindergarten-panic"
 GATE = "main-gate-barrier"
 PLATE = "沪A·D12345"
+HOSTILE = '<img src=x onerror="document.body.dataset.pwned=1">'
 expect = playwright_api.expect
 expect.set_options(timeout=15_000)  # a loaded 2-core machine
 
@@ -159,6 +160,15 @@ def test_a_guard_registers_a_vehicle_and_opens_the_gate_for_it(browser, campus, 
     page.screenshot(path=str(shots / "operations-gate-zh.png"), full_page=True)
     row.get_by_role("button", name=re.compile("登记离开")).click()
     expect(page.locator('#gate-visits tr[data-inside="yes"]')).to_have_count(0)
+    # what a visitor's name says is shown as text, never run as markup
+    page.select_option("#gate-kind", "person")
+    page.fill("#gate-name", HOSTILE)
+    page.fill("#gate-visiting", "<b>校长室</b>")
+    page.fill("#gate-purpose", "参观")
+    page.get_by_role("button", name="登记进入").click()
+    expect(page.locator('#gate-visits tr[data-inside="yes"]')).to_contain_text(HOSTILE)
+    assert page.locator("#gate-visits img, #gate-visits b").count() == 0
+    assert page.locator("body").get_attribute("data-pwned") is None
     page.context.close()
 
 
