@@ -7,7 +7,20 @@ from fastapi.staticfiles import StaticFiles
 
 from controller.console import errors
 from controller.console.context import ConsoleContext
-from controller.console.routes import actions, events, page, session, status, stream
+from controller.console.routes import (
+    actions,
+    events,
+    operations_access,
+    operations_duty,
+    operations_gate,
+    operations_hazards,
+    operations_report,
+    operations_selftest,
+    page,
+    session,
+    status,
+    stream,
+)
 from controller.console.security import SecurityHeaders
 
 
@@ -17,7 +30,9 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
     app.state.console = ctx
     errors.install(app)
     app.add_middleware(SecurityHeaders)
-    for module in (session, status, actions, events, stream, page):
+    for module in (session, status, actions, events, stream, operations_access,
+                   operations_duty, operations_gate, operations_hazards, operations_selftest,
+                   operations_report, page):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=page.STATIC), name="static")
     return app

@@ -53,10 +53,10 @@ class ConsoleUnderTest:
         return client, {"X-CSRF-Token": reply.json()["csrf_token"]}
 
 
-async def start(state_dir: Path, operators: Path) -> ConsoleUnderTest:
+async def start(state_dir: Path, operators: Path, site: Path = SMALL_SITE) -> ConsoleUnderTest:
     state_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy2(operators, state_dir / operators.name)
-    host = Host(load_site(SMALL_SITE), StatePaths(state_dir), {})
+    host = Host(load_site(site), StatePaths(state_dir), {})
     await host.start()
     server = await start_console(host)
     assert server is not None, "the console did not start (see stderr)"

@@ -6,6 +6,7 @@ import * as sound from "./sound.js";
 import * as render from "./render.js";
 import * as timeline from "./timeline.js";
 import * as actions from "./actions.js";
+import * as operations from "./operations.js";
 import { connect } from "./stream.js";
 
 const $ = (id) => document.getElementById(id);
@@ -29,6 +30,7 @@ async function setLang(lang) {
   sound.show();
   if (state) draw();
   if (me) timeline.reload().catch(() => {});
+  if (me) operations.redraw();
 }
 
 function draw() {
@@ -40,6 +42,7 @@ function draw() {
   render.health(state);
   actions.zones(state.zone_list);
   sound.alarming((state.alarms || []).some((a) => a.unacknowledged));
+  operations.alarms(state); // on an operations tab: the alarm strip
 }
 
 function setView(view) {
@@ -62,6 +65,7 @@ function showSignIn(note = "") {
   if (live) { live.stop(); live = null; }
   me = null;
   state = null;
+  operations.signedOut();
   sound.alarming(false);
   setCsrf(null);
   $("who").textContent = "";
@@ -79,6 +83,7 @@ async function signedIn(info) {
   $("who").textContent = `${info.user} (${i18n.t("role." + info.role)})`;
   setView("main");
   await setLang(chosenLang());
+  await operations.signedIn();
   live = connect({
     state: (full, wasLost) => {
       state = full;
@@ -150,6 +155,7 @@ async function boot() {
   wireSignIn();
   actions.wire(() => state);
   timeline.wire();
+  operations.wire();
   $("sound-enable").addEventListener("click", () => sound.unlock());
   document.addEventListener("keydown", (e) => { // Escape backs out of any confirm step
     if (e.key !== "Escape") return;

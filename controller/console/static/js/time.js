@@ -25,3 +25,17 @@ export function stamp(iso, lang) {
 export function secondsUntil(iso) {
   return Math.max(0, Math.ceil((Date.parse(iso) - hostNow()) / 1000));
 }
+
+// A date and time of day in the site's zone (deadlines, sign-on times, report dates).
+export function dateTime(iso, lang) {
+  if (!iso) return "";
+  return fmt(Date.parse(iso), lang, { year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit" });
+}
+
+// Today's date in the site's zone, YYYY-MM-DD (for date inputs).
+export function today() {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric",
+    month: "2-digit", day: "2-digit" }).format(new Date(hostNow()));
+  return parts;
+}

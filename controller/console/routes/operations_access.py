@@ -1,0 +1,24 @@
+"""GET /api/operations/access: what the signed-in operator's role may record in the ledger
+(operations/permissions.py), so the page offers only the forms that will be accepted. The routes
+check again on every write: this only spares a guard a form that would be refused."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from controller.console.context import Context
+from controller.console.models import Problem
+from controller.console.operations_port import now_fields
+from controller.console.security import SignedIn
+from controller.operations.permissions import ACTIONS, allowed
+
+router = APIRouter(prefix="/api/operations", tags=["operations"])
+
+
+@router.get("/access", responses={401: {"model": Problem}})
+async def access(session: SignedIn, ctx: Context) -> dict:
+    """{"user", "role", "may": {action: bool}, "who": {action: [roles]}} for the session."""
+    role = session.operator.role
+    return {**now_fields(ctx), "user": session.operator.name, "role": role,
+            "may": {action: allowed(role, action) for action in ACTIONS},
+            "who": {action: list(roles) for action, roles in ACTIONS.items()}}
