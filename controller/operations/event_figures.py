@@ -15,10 +15,12 @@ from controller.store.record import EventRecord, format_ts
 from protocols import events as E
 
 # Patrol and self-test kinds: written by the checkpoint role's patrol tracker and the self-test
-# scheduler. Read by name so the report works on logs from hosts without those features.
+# scheduler. Read by name so the report works on logs from hosts without those features. A late
+# checkpoint is a tag read the tracker counted in no open round (data "late": after its window,
+# out of order, or outside every round): controller/patrol/tracker.py logs it as a patrol.read.
 PATROL_ROUND_DONE = "patrol.round_complete"
 PATROL_MISSED = "patrol.missed"
-PATROL_LATE = "patrol.checkpoint_late"
+PATROL_READ = "patrol.read"
 SELFTEST_KINDS = ("selftest.pass", "selftest.fail")
 SECURED_STATES = ("closed", "locked", "up")  # a barrier or door secured against entry
 EGRESS_STATES = ("open", "down", "unlocked")  # an evacuation route open
@@ -152,12 +154,14 @@ def alarm_list(events: list[EventRecord]) -> list[dict]:
 def patrol_figures(events: list[EventRecord], required: int | None) -> dict:
     done = [e for e in events if e.kind == PATROL_ROUND_DONE]
     missed = [e for e in events if e.kind == PATROL_MISSED]
-    late = [e for e in events if e.kind == PATROL_LATE]
+    late = [e for e in events if e.kind == PATROL_READ and e.data.get("late")]
     return {"rounds_done": len(done), "rounds_required": required,
             "completion_pct": round(100 * len(done) / required, 1) if required else None,
             "missed_checkpoints": len(missed), "late_checkpoints": len(late),
-            "missed": [{"ts": format_ts(e.ts), "device": e.device, "message": e.message}
-                       for e in missed]}
+            "missed": [{"ts": format_ts(e.ts), "device": e.device, "route": e.data.get("route"),
+                        "round": e.data.get("round"), "message": e.message} for e in missed],
+            "late": [{"ts": format_ts(e.ts), "device": e.device,
+                      "operator": e.data.get("operator"), "message": e.message} for e in late]}
 
 
 def selftest_figures(events: list[EventRecord], site: Site) -> dict:
