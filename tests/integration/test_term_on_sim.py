@@ -1,12 +1,14 @@
 """A term of school life, compressed, on the simulated campus (issue 16 "Done when"): drills of
-every kind run by the real host on the real firmware, a duty gap, visitors, a hazard closed late,
-self-tests — and the term report's figures match what happened."""
+every kind run by the real host on the real firmware, patrol rounds with one skipped checkpoint, a
+duty gap, visitors, a hazard closed late, self-tests — and the term report's figures match what
+happened."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +28,113 @@ name = "gatehouse"
 start = "00:00"
 end = "00:00"
 """
+
+
+TZ = ZoneInfo("Asia/Shanghai")  # the small campus's timezone: rounds are site-local clock times
+ROUTE = ("gate-checkpoint", "teaching-checkpoint", "dormitory-checkpoint")
+SKIPPED = "teaching-checkpoint"
+LI_NA_TAG = "0x12D04D2"
+# Three checkpoints on their own bus and a route of two one-minute rounds, back to back, from
+# `first` (a TOML local time, to the second) on this weekday only: round 1 runs while the term
+# runs and closes with the teaching block skipped, round 2 is walked in full.
+PATROL = """
+[[buses]]
+name = "access-bus"
+port = "/dev/null-access"
+baud = 115200
+parity = "N"
+stopbits = 1
+
+[[zones]]
+name = "grounds"
+description = "Campus grounds"
+{checkpoints}
+[[patrol.tags]]
+uid = {tag}
+operator = "li.na"
+
+[[patrol.routes]]
+name = "term-round"
+checkpoints = {route}
+days = ["{day}"]
+first = {first}
+every_min = 1
+rounds = 2
+window_min = 1
+"""
+CHECKPOINT = """
+[[devices]]
+name = "{name}"
+bus = "access-bus"
+unit = {unit}
+role = "checkpoint"
+zone = "grounds"
+"""
+
+
+def patrol_site() -> tuple[str, datetime]:
+    """The [patrol] part of the term's site and its first round's start: 10 s ago, so round 1
+    closes 50 s after the site is written (the host is up in a few seconds)."""
+    now = datetime.now(TZ).replace(microsecond=0)
+    if (now - timedelta(seconds=20)).date() != (now + timedelta(minutes=3)).date():
+        # both rounds and the report must fall on one local day: wait for the new day
+        midnight = datetime.combine((now + timedelta(minutes=3)).date(), datetime.min.time(), TZ)
+        time.sleep((midnight - now).total_seconds() + 25)
+        now = datetime.now(TZ).replace(microsecond=0)
+    first = now - timedelta(seconds=10)
+    checkpoints = "".join(CHECKPOINT.format(name=name, unit=11 + i) for i, name in enumerate(ROUTE))
+    text = PATROL.format(checkpoints=checkpoints, tag=LI_NA_TAG, route=json.dumps(list(ROUTE)),
+                         day=first.strftime("%a").lower(), first=first.strftime("%H:%M:%S"))
+    return text, first
+
+
+def tag_read(campus, checkpoint: str):
+    """li.na presents her tag at a checkpoint; the host's patrol.read for it."""
+    before = len(campus.events("patrol.read"))
+    campus.inject("tag", checkpoint, LI_NA_TAG)
+    return wait_until(lambda: campus.events("patrol.read")[before:], 20,
+                      f"the tag read at {checkpoint} to reach the host")[0]
+
+
+def patrol_round_one(campus) -> None:
+    """Round 1: the guard reads the gate and the dormitory and skips the teaching block."""
+    first = campus.patrol_first
+    left = (first + timedelta(minutes=1) - datetime.now(TZ)).total_seconds()
+    assert left > 10, f"the host took too long to start: round 1 closes in {left:.0f} s"
+    for checkpoint in ROUTE:
+        if checkpoint != SKIPPED:
+            read = tag_read(campus, checkpoint)
+            assert read.device == checkpoint and read.data["rounds"] and not read.data["late"]
+
+
+def patrol_round_two(campus) -> None:
+    """Round 1's window closes: the skipped checkpoint is trouble. Round 2 is walked in full, then
+    the guard goes back to the teaching block: a read in no round, a late checkpoint."""
+    closes = campus.patrol_first + timedelta(minutes=1)
+    wait_s = max(0.0, (closes - datetime.now(TZ)).total_seconds()) + 15
+    missed = wait_until(lambda: campus.events("patrol.missed"), wait_s, "the missed checkpoint")
+    assert [(m.device, m.data["round"]) for m in missed] == [(SKIPPED, 1)]
+    assert "TROUBLE" in missed[0].message
+    assert not campus.events("patrol.round_complete"), "round 1 was not complete"
+    for checkpoint in ROUTE:
+        assert tag_read(campus, checkpoint).data["rounds"], f"{checkpoint} counted in round 2"
+    done = wait_until(lambda: campus.events("patrol.round_complete"), 10, "round 2 complete")
+    assert [(d.data["round"], d.data["operator"]) for d in done] == [(2, "li.na")]
+    assert [cp for cp, _ in done[0].data["times"]] == list(ROUTE)
+    late = tag_read(campus, SKIPPED)
+    assert late.data["late"] and late.data["rounds"] == []
+
+
+def assert_patrol_figures(report: dict) -> None:
+    """Two rounds were due today; one was done; round 1 missed the teaching block, read late."""
+    patrol = report["patrol"]
+    assert (patrol["rounds_done"], patrol["rounds_required"], patrol["completion_pct"]) == \
+        (1, 2, 50.0), patrol
+    assert patrol["missed_checkpoints"] == 1
+    assert [(m["device"], m["route"], m["round"]) for m in patrol["missed"]] == \
+        [(SKIPPED, "term-round", 1)]
+    assert patrol["late_checkpoints"] == 1
+    assert [(x["device"], x["operator"]) for x in patrol["late"]] == [(SKIPPED, "li.na")]
 
 
 def cli(campus, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -52,8 +161,11 @@ def states(campus) -> dict[str, str]:
 @pytest.fixture
 def campus(tmp_path):
     site = tmp_path / "term-campus.toml"
-    site.write_text(SMALL_SITE.read_text(encoding="utf-8") + OPERATIONS, encoding="utf-8")
+    patrol, first = patrol_site()
+    site.write_text(SMALL_SITE.read_text(encoding="utf-8") + OPERATIONS + patrol,
+                    encoding="utf-8")
     running = RunningCampus(tmp_path, site)
+    running.patrol_first = first
     try:
         yield running.start()
     finally:
@@ -61,6 +173,8 @@ def campus(tmp_path):
 
 
 def test_a_compressed_term_produces_a_report_that_matches_it(campus):
+    patrol_round_one(campus)
+
     # nobody signs on: the 24-hour gatehouse window is unstaffed -> trouble within the grace
     wait_until(lambda: campus.events("trouble.duty_gap"), 30, "the duty gap trouble")
     assert site_cli(campus, "duty", "on", "--post", "gatehouse", "--user", "li.na").returncode == 0
@@ -107,6 +221,8 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
     assert campus.status()["mode"] == "normal"  # a walk test raises no lockdown
     campus.inject("panic-reset", "kindergarten-panic")
 
+    patrol_round_two(campus)
+
     # (a trouble becoming a hazard entry is tested on a real event log and ledger in
     # tests/controller/operations/test_operations_watcher.py; offline detection time belongs to
     # the bus scheduler's own tests)
@@ -136,3 +252,4 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
     tests = report["self_tests"]
     assert (tests["tests"], tests["passed"], tests["failed"]) == (2, 2, 0)
     assert "classroom-smoke" not in tests["untested"] and "hall-smoke" in tests["untested"]
+    assert_patrol_figures(report)
