@@ -7,10 +7,12 @@ report's numbers can be checked against the events that produced them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from controller.site.model import Site
-from controller.site.operations import DRILL_KINDS, Term
+from controller.site.operations import DRILL_KINDS, DutyWindow, OffDays, Term
 from controller.store.record import EventRecord, format_ts
 from protocols import events as E
 
@@ -162,6 +164,108 @@ def patrol_figures(events: list[EventRecord], required: int | None) -> dict:
                         "round": e.data.get("round"), "message": e.message} for e in missed],
             "late": [{"ts": format_ts(e.ts), "device": e.device,
                       "operator": e.data.get("operator"), "message": e.message} for e in late]}
+
+
+DAILY_RATE_GOAL_PCT = 90  # the programme: daily inspection (patrol) rate >= 90 %
+SHIFT_ROUNDS = 2  # the programme: patrol rounds at least twice a shift
+
+
+def _round_key(e: EventRecord, routes: dict, tz: ZoneInfo) -> tuple[str, date, int] | None:
+    """(route, day its sequence started, round number) of a round_complete or missed event.
+
+    The tracker writes the day; for a log from before it did, the round is found from the site's
+    route (its start at or before the event, the window end at most an hour before it)."""
+    name, number = e.data.get("route"), e.data.get("round")
+    if name is None or number is None:
+        return None
+    if e.data.get("day"):
+        return name, date.fromisoformat(e.data["day"]), int(number)
+    route = routes.get(name)
+    if route is None:
+        return None
+    anchor = datetime.fromisoformat(e.data["window_end"]) if e.data.get("window_end") else e.ts
+    local = anchor.astimezone(tz).date()
+    for day in (local, local - timedelta(days=1), local - timedelta(days=2)):
+        for k, begin, end in route.rounds_of(day, tz):
+            if k + 1 == number and begin <= anchor <= end + timedelta(hours=1):
+                return name, day, int(number)
+    return None
+
+
+def _rate(done: int, judged: int) -> float | None:
+    return round(100 * done / judged, 1) if judged else None
+
+
+def _row(slots: list[tuple], done: set, missed: dict, now: datetime) -> dict:
+    """Rounds scheduled (slots), done, not yet judged (window still open and not done), missed
+    checkpoints and the rate over the rounds judged so far."""
+    finished = sum(1 for s in slots if s[:3] in done)
+    pending = sum(1 for s in slots if s[:3] not in done and s[4] > now)
+    return {"rounds_required": len(slots), "rounds_done": finished, "pending": pending,
+            "missed_checkpoints": sum(missed.get(s[:3], 0) for s in slots),
+            "rate_pct": _rate(finished, len(slots) - pending)}
+
+
+def patrol_breakdown(events: list[EventRecord], routes: Iterable, tz: ZoneInfo, first: date,
+                     last: date, now: datetime, duty: tuple[DutyWindow, ...] = (),
+                     off: OffDays | None = None) -> dict:
+    """Patrol per local day, per route and per duty window, against the programme's goals.
+
+    A round belongs to the day its route's sequence starts on (a 19:00 route's 01:00 round is the
+    evening's), as in the rounds required. A round whose window is still open and not done at
+    `now` is pending: in the required count, not in the rate. A shift (one occurrence of an
+    [[operations.duty]] window) is under two when fewer than SHIFT_ROUNDS rounds that start in it
+    were done once it is over; `scheduled_under_two` counts the shifts whose routes do not even
+    ask for two. A window no route patrols in the period (a leader's office hours) is listed as
+    not patrolled, never as shifts under two."""
+    routes = {r.name: r for r in routes}
+    slots = []  # (route, day, number, start, end) of every round the routes ask for
+    day = first
+    while day <= last:
+        for route in routes.values():
+            slots += [(route.name, day, k + 1, begin, end)
+                      for k, begin, end in route.rounds_of(day, tz)]
+        day += timedelta(days=1)
+    done: set = set()
+    missed: dict = {}
+    for e in events:
+        if e.kind not in (PATROL_ROUND_DONE, PATROL_MISSED):
+            continue
+        key = _round_key(e, routes, tz)
+        if key is None:
+            continue
+        if e.kind == PATROL_ROUND_DONE:
+            done.add(key)
+        else:
+            missed[key] = missed.get(key, 0) + 1
+    days = []
+    day = first
+    while day <= last:
+        row = _row([s for s in slots if s[1] == day], done, missed, now)
+        if row["rounds_required"]:
+            days.append({"date": day.isoformat(), **row})
+        day += timedelta(days=1)
+    shifts = []
+    for window in duty:
+        occurrences = [(b.replace(tzinfo=tz), f.replace(tzinfo=tz))
+                       for b, f in window.occurrences(first, last, off or OffDays())]
+        mine = [s for s in slots if any(b <= s[3] < f for b, f in occurrences)]
+        under, thin = [], 0
+        for b, f in occurrences if mine else ():
+            inside = [s for s in slots if b <= s[3] < f]
+            thin += len(inside) < SHIFT_ROUNDS
+            if f <= now and sum(1 for s in inside if s[:3] in done) < SHIFT_ROUNDS:
+                under.append(format_ts(b))
+        shifts.append({"window": window.name, "shifts": len(occurrences),
+                       "patrolled": bool(mine), **_row(mine, done, missed, now),
+                       "under_two": under, "scheduled_under_two": thin})
+    return {"daily_rate_goal_pct": DAILY_RATE_GOAL_PCT, "shift_rounds_goal": SHIFT_ROUNDS,
+            "days": days,
+            "days_below_goal": [d["date"] for d in days if d["rate_pct"] is not None
+                                and d["rate_pct"] < DAILY_RATE_GOAL_PCT],
+            "routes": [{"route": name, **_row([s for s in slots if s[0] == name], done, missed,
+                                              now)} for name in routes],
+            "shifts": shifts}
 
 
 def selftest_figures(events: list[EventRecord], site: Site) -> dict:

@@ -9,7 +9,7 @@ window is logged as late/unscheduled, never as a visit."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ class _Round:
     index: int
     start: datetime
     end: datetime
+    day: date  # the local date its route's sequence of rounds started on (the report's day)
     visits: dict[str, tuple[datetime, str | None]] = field(default_factory=dict)
     next: int = 0
     closed: bool = False
@@ -61,7 +62,7 @@ class PatrolTracker:
                         continue  # over before this host ran: nobody watched it
                     key = (route.name, start.isoformat())
                     if key not in self._rounds:
-                        self._rounds[key] = _Round(route, index, start, end)
+                        self._rounds[key] = _Round(route, index, start, end, day)
                     out.append(self._rounds[key])
         return out
 
@@ -88,6 +89,8 @@ class PatrolTracker:
                     f"Patrol {rnd.label} complete by {who}: "
                     + ", ".join(f"{cp} {t}" for cp, t in times.items()) + ".",
                     device, {"route": rnd.route.name, "round": rnd.index + 1,
+                             "day": rnd.day.isoformat(),
+                             "start": rnd.start.isoformat(timespec="seconds"),
                              "times": [[cp, t] for cp, t in times.items()],  # route order
                              "operator": operator}))
         note = f" ({'; '.join(counted)})" if counted else " (outside every open round: late or unscheduled)"
@@ -114,5 +117,7 @@ class PatrolTracker:
                     f"TROUBLE: patrol {rnd.label}: checkpoint {cp} not visited in order in its "
                     f"window (closed {rnd.end.astimezone(self.tz):%H:%M}). Check on the guard.",
                     cp, {"route": rnd.route.name, "round": rnd.index + 1, "checkpoint": cp,
+                         "day": rnd.day.isoformat(),
+                         "start": rnd.start.isoformat(timespec="seconds"),
                          "window_end": rnd.end.isoformat(timespec="seconds"), "trouble": "patrol"}))
         return out
