@@ -55,6 +55,32 @@ def _timed(start: datetime, seen: dict[str, datetime], names: set[str]) -> dict:
             "missing": sorted(names - set(seen))}
 
 
+def _assembly(events: list[EventRecord], start: datetime, end: datetime | None, kind: str,
+              site: Site) -> dict:
+    """Start -> the last assembly point's first tag read at its checkpoint during the drill."""
+    points = site.operations.assembly_points_for(kind)
+    if not points:
+        note = (f"no assembly point of the site is for {kind} drills"
+                if site.operations.assembly_points else "no assembly points defined in the site")
+        return {"ms": None, "confirmed": 0, "of": 0, "note": note}
+    first: dict[str, datetime] = {}
+    for e in events:
+        if e.kind != PATROL_READ or e.ts < start or (end is not None and e.ts > end):
+            continue
+        for point in points:
+            if point.checkpoint == e.device and point.name not in first:
+                first[point.name] = e.ts
+    out = {"ms": _ms(start, max(first.values())) if len(first) == len(points) else None,
+           "confirmed": len(first), "of": len(points),
+           "points": [{"name": p.name, "checkpoint": p.checkpoint,
+                       "ms": _ms(start, first[p.name]) if p.name in first else None}
+                      for p in points]}
+    if len(first) < len(points):
+        out["note"] = "not all assembly points confirmed"
+        out["missing"] = [p.name for p in points if p.name not in first]
+    return out
+
+
 def drill_records(events: list[EventRecord], site: Site) -> list[dict]:
     """One record per drill: kind, who started/ended it, and its measured times."""
     egress = {d.name for d in site.devices if d.evacuation_route or d.fire_lane}
@@ -86,7 +112,7 @@ def drill_records(events: list[EventRecord], site: Site) -> list[dict]:
         else:
             item["egress_open"] = _timed(start, _first_confirmations(
                 events, start, end, egress, EGRESS_STATES), egress)
-        item["assembly_points"] = {"ms": None, "note": "no assembly points defined in the site"}
+        item["assembly_points"] = _assembly(events, start, end, kind, site)
         out.append(item)
     return out
 

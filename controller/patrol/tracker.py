@@ -3,8 +3,9 @@
 A round is complete when every checkpoint of its route was read in order inside its window; it is
 logged with each checkpoint's time and who read it. When a round's window closes, every checkpoint
 of it not read in order inside the window is a missed checkpoint: trouble, reported at the first
-tick after the close (the host ticks every second: well within one minute). A read outside every
-window is logged as late/unscheduled, never as a visit."""
+tick after the close (the host ticks every second: well within one minute). A read at a route's
+checkpoint outside every window is logged as late/unscheduled, never as a visit; a read at a
+checkpoint on no route (an assembly point) is logged, neither a visit nor late."""
 
 from __future__ import annotations
 
@@ -93,11 +94,17 @@ class PatrolTracker:
                              "start": rnd.start.isoformat(timespec="seconds"),
                              "times": [[cp, t] for cp, t in times.items()],  # route order
                              "operator": operator}))
-        note = f" ({'; '.join(counted)})" if counted else " (outside every open round: late or unscheduled)"
+        patrolled = any(device in route.checkpoints for route in self.config.routes)
+        if counted:
+            note = f" ({'; '.join(counted)})"
+        elif patrolled:
+            note = " (outside every open round: late or unscheduled)"
+        else:  # an assembly point's checkpoint in a drill, say: no patrol round to be late for
+            note = " (on no patrol route)"
         out.insert(0, PatrolLog(E.PATROL_READ, f"tag {_uid_text(uid)} ({who}) read at {device}{note}",
                                 device, {"uid": uid, "operator": operator,
                                          "at": at.isoformat(timespec="seconds"),
-                                         "rounds": counted, "late": not counted}))
+                                         "rounds": counted, "late": patrolled and not counted}))
         return out
 
     def on_tick(self, now: datetime) -> list[PatrolLog]:

@@ -105,6 +105,16 @@ def write_plots(report: dict, out: Path) -> dict[str, str]:
     return plots
 
 
+def _assembly_text(record: dict, L) -> str:
+    points = record.get("assembly_points") or {}
+    if not points.get("of"):
+        return L("no_assembly")
+    if points["ms"] is not None:
+        return f'{points["ms"] / 1000:.1f} s ({points["confirmed"]}/{points["of"]})'
+    return (f'{L("not_all")} ({points["confirmed"]}/{points["of"]}); {L("assembly_missing")}: '
+            + ", ".join(points.get("missing", [])))
+
+
 def _yes(ok: bool | None, lang: str) -> str:
     if ok is None:
         return "—"
@@ -208,7 +218,8 @@ def render(report: dict, lang: str, plots: dict[str, str]) -> str:
     if "drills" in plots:
         parts.append(f'<img src="{plots["drills"]}" alt="{L("drills")}">')
     parts.append(f'<table><tr><th>{L("kind")}</th><th>{L("started")}</th><th>{L("by")}</th>'
-                 f'<th>{L("ended")}</th><th>{L("ended_by")}</th><th>{L("measured")}</th></tr>')
+                 f'<th>{L("ended")}</th><th>{L("ended_by")}</th><th>{L("measured")}</th>'
+                 f'<th>{L("assembly")}</th></tr>')
     for r in d["records"]:
         timing = r.get("secured") or r.get("egress_open") or {}
         what = L("secured") if "secured" in r else L("egress_open")
@@ -223,7 +234,7 @@ def render(report: dict, lang: str, plots: dict[str, str]) -> str:
         parts.append(f'<tr><td>{L(r["kind"]) if r["kind"] in DRILL_KINDS else _e(r["kind"])}</td>'
                      f'<td>{_local(r["started_at"], tz)}</td><td>{_e(r["started_by"])}</td>'
                      f'<td>{_local(r["ended_at"], tz)}</td><td>{_e(r["ended_by"])}</td>'
-                     f'<td>{_e(measured)}</td></tr>')
+                     f'<td>{_e(measured)}</td><td>{_e(_assembly_text(r, L))}</td></tr>')
     p = report["patrol"]
     required = p["rounds_required"] if p["rounds_required"] is not None else L("no_routes")
     parts.append(f'</table><h2>{L("patrol")}</h2><p>{L("rounds")}: {p["rounds_done"]} / '

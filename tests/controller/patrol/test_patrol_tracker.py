@@ -73,6 +73,9 @@ def test_late_and_unknown_reads_are_logged_not_counted(site):
     tracker = _tracker(site, at(19, 0))
     late = tracker.on_read(ROUTE[0], 0xBEEF, at(20, 45))
     assert late[0].data["late"] and "unknown tag 0xBEEF" in late[0].message
+    elsewhere = tracker.on_read("field-checkpoint", LI_NA, at(20, 46))  # on no route
+    assert len(elsewhere) == 1 and not elsewhere[0].data["late"]
+    assert elsewhere[0].data["rounds"] == [] and "on no patrol route" in elsewhere[0].message
     assert len(late) == 1
 
 
