@@ -72,6 +72,22 @@ zone = "grounds"
 """
 
 
+# Classes gather on the sports field in fire and evacuation drills: a checkpoint on no patrol
+# route, where the class teacher presents her tag on arrival.
+ASSEMBLY = """
+[[devices]]
+name = "field-checkpoint"
+bus = "access-bus"
+unit = 14
+role = "checkpoint"
+zone = "grounds"
+
+[[operations.assembly_points]]
+name = "sports-field"
+checkpoint = "field-checkpoint"
+"""
+
+
 def patrol_site() -> tuple[str, datetime]:
     """The [patrol] part of the term's site and its first round's start: 10 s ago, so round 1
     closes 50 s after the site is written (the host is up in a few seconds)."""
@@ -147,6 +163,29 @@ def patrol_round_two(campus) -> None:
     assert late.data["late"] and late.data["rounds"] == []
 
 
+def assemble(campus) -> None:
+    """In the fire drill, once the routes are open: li.na's class reaches the sports field."""
+    read = tag_read(campus, "field-checkpoint")
+    assert not read.data["late"] and read.data["rounds"] == [], "an assembly point is no patrol"
+
+
+def assert_assembly_points(campus, records: dict) -> None:
+    """The fire drill's record: start -> the field's tag read; the evacuation drill nobody
+    confirmed at the field; lockdowns gather nowhere in this site."""
+    start = [e for e in campus.events("drill.start") if e.data.get("kind") == "fire"][0].ts
+    at_field = [e for e in campus.events("patrol.read", device="field-checkpoint")]
+    assert len(at_field) == 1 and at_field[0].ts > start
+    ms = round((at_field[0].ts - start).total_seconds() * 1000, 1)
+    assert records["fire"]["assembly_points"] == {
+        "ms": ms, "confirmed": 1, "of": 1,
+        "points": [{"name": "sports-field", "checkpoint": "field-checkpoint", "ms": ms}]}
+    evacuation = records["evacuation"]["assembly_points"]
+    assert (evacuation["ms"], evacuation["confirmed"], evacuation["of"],
+            evacuation["missing"]) == (None, 0, 1, ["sports-field"])
+    assert records["lockdown"]["assembly_points"]["note"] == \
+        "no assembly point of the site is for lockdown drills"
+
+
 def assert_patrol_figures(report: dict, campus_day) -> None:
     """Two rounds were due today; one was done; round 1 missed the teaching block, read late."""
     patrol = report["patrol"]
@@ -178,9 +217,11 @@ def site_cli(campus, *args) -> subprocess.CompletedProcess:
     return cli(campus, *args, "--site", str(campus.site))
 
 
-def run_drill(campus, kind: str, done) -> None:
+def run_drill(campus, kind: str, done, during=None) -> None:
     assert campus.act("drill", "zhang.wei", f"term {kind} drill", kind=kind)["ok"]
     wait_until(lambda: done(), 30, f"the {kind} drill to move the devices")
+    if during is not None:
+        during()
     assert campus.act("drill", "li.na", "drill over", kind="end")["ok"]
     wait_until(lambda: campus.status()["mode"] == "normal", 10, "the drill to end")
 
@@ -193,7 +234,7 @@ def states(campus) -> dict[str, str]:
 def campus(tmp_path):
     site = tmp_path / "term-campus.toml"
     patrol, first = patrol_site()
-    site.write_text(SMALL_SITE.read_text(encoding="utf-8") + OPERATIONS + patrol,
+    site.write_text(SMALL_SITE.read_text(encoding="utf-8") + OPERATIONS + patrol + ASSEMBLY,
                     encoding="utf-8")
     running = RunningCampus(tmp_path, site)
     running.patrol_first = first
@@ -214,7 +255,7 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
 
     egress_open = lambda: states(campus)["main-gate-barrier"] == "open" \
         and states(campus)["fire-lane-bollard"] == "down"  # noqa: E731
-    run_drill(campus, "fire", egress_open)
+    run_drill(campus, "fire", egress_open, during=lambda: assemble(campus))
     run_drill(campus, "lockdown", lambda: states(campus)["main-gate-barrier"] == "locked"
               and states(campus)["side-gate"] == "locked"
               and states(campus)["fire-lane-bollard"] == "up")
@@ -284,3 +325,4 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
     assert (tests["tests"], tests["passed"], tests["failed"]) == (2, 2, 0)
     assert "classroom-smoke" not in tests["untested"] and "hall-smoke" in tests["untested"]
     assert_patrol_figures(report, campus.patrol_first.date())
+    assert_assembly_points(campus, by_kind)
