@@ -92,10 +92,11 @@ def patrol_site() -> tuple[str, datetime]:
     """The [patrol] part of the term's site and its first round's start: 10 s ago, so round 1
     closes 50 s after the site is written (the host is up in a few seconds)."""
     now = datetime.now(TZ).replace(microsecond=0)
-    if (now - timedelta(seconds=20)).date() != (now + timedelta(minutes=3)).date():
-        # both rounds and the report must fall on one local day: wait for the new day
-        midnight = datetime.combine((now + timedelta(minutes=3)).date(), datetime.min.time(), TZ)
-        time.sleep((midnight - now).total_seconds() + 25)
+    if (now - timedelta(seconds=15)).date() != (now + timedelta(minutes=2)).date():
+        # both rounds and the report (about 65 s from here) must fall on one local day: within
+        # two minutes of local midnight, wait for the new day (at most 135 s, in the timeout)
+        midnight = datetime.combine((now + timedelta(minutes=2)).date(), datetime.min.time(), TZ)
+        time.sleep((midnight - now).total_seconds() + 15)
         now = datetime.now(TZ).replace(microsecond=0)
     first = now - timedelta(seconds=10)
     checkpoints = "".join(CHECKPOINT.format(name=name, unit=11 + i) for i, name in enumerate(ROUTE))
