@@ -7,18 +7,22 @@ report's numbers can be checked against the events that produced them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from controller.site.model import Site
-from controller.site.operations import DRILL_KINDS, Term
+from controller.site.operations import DRILL_KINDS, DutyWindow, OffDays, Term
 from controller.store.record import EventRecord, format_ts
 from protocols import events as E
 
 # Patrol and self-test kinds: written by the checkpoint role's patrol tracker and the self-test
-# scheduler. Read by name so the report works on logs from hosts without those features.
+# scheduler. Read by name so the report works on logs from hosts without those features. A late
+# checkpoint is a tag read the tracker counted in no open round (data "late": after its window,
+# out of order, or outside every round): controller/patrol/tracker.py logs it as a patrol.read.
 PATROL_ROUND_DONE = "patrol.round_complete"
 PATROL_MISSED = "patrol.missed"
-PATROL_LATE = "patrol.checkpoint_late"
+PATROL_READ = "patrol.read"
 SELFTEST_KINDS = ("selftest.pass", "selftest.fail")
 SECURED_STATES = ("closed", "locked", "up")  # a barrier or door secured against entry
 EGRESS_STATES = ("open", "down", "unlocked")  # an evacuation route open
@@ -49,6 +53,32 @@ def _timed(start: datetime, seen: dict[str, datetime], names: set[str]) -> dict:
     return {"ms": _ms(start, worst) if worst and len(seen) == len(names) else None,
             "devices": len(names), "confirmed": len(seen),
             "missing": sorted(names - set(seen))}
+
+
+def _assembly(events: list[EventRecord], start: datetime, end: datetime | None, kind: str,
+              site: Site) -> dict:
+    """Start -> the last assembly point's first tag read at its checkpoint during the drill."""
+    points = site.operations.assembly_points_for(kind)
+    if not points:
+        note = (f"no assembly point of the site is for {kind} drills"
+                if site.operations.assembly_points else "no assembly points defined in the site")
+        return {"ms": None, "confirmed": 0, "of": 0, "note": note}
+    first: dict[str, datetime] = {}
+    for e in events:
+        if e.kind != PATROL_READ or e.ts < start or (end is not None and e.ts > end):
+            continue
+        for point in points:
+            if point.checkpoint == e.device and point.name not in first:
+                first[point.name] = e.ts
+    out = {"ms": _ms(start, max(first.values())) if len(first) == len(points) else None,
+           "confirmed": len(first), "of": len(points),
+           "points": [{"name": p.name, "checkpoint": p.checkpoint,
+                       "ms": _ms(start, first[p.name]) if p.name in first else None}
+                      for p in points]}
+    if len(first) < len(points):
+        out["note"] = "not all assembly points confirmed"
+        out["missing"] = [p.name for p in points if p.name not in first]
+    return out
 
 
 def drill_records(events: list[EventRecord], site: Site) -> list[dict]:
@@ -82,7 +112,7 @@ def drill_records(events: list[EventRecord], site: Site) -> list[dict]:
         else:
             item["egress_open"] = _timed(start, _first_confirmations(
                 events, start, end, egress, EGRESS_STATES), egress)
-        item["assembly_points"] = {"ms": None, "note": "no assembly points defined in the site"}
+        item["assembly_points"] = _assembly(events, start, end, kind, site)
         out.append(item)
     return out
 
@@ -152,12 +182,116 @@ def alarm_list(events: list[EventRecord]) -> list[dict]:
 def patrol_figures(events: list[EventRecord], required: int | None) -> dict:
     done = [e for e in events if e.kind == PATROL_ROUND_DONE]
     missed = [e for e in events if e.kind == PATROL_MISSED]
-    late = [e for e in events if e.kind == PATROL_LATE]
+    late = [e for e in events if e.kind == PATROL_READ and e.data.get("late")]
     return {"rounds_done": len(done), "rounds_required": required,
             "completion_pct": round(100 * len(done) / required, 1) if required else None,
             "missed_checkpoints": len(missed), "late_checkpoints": len(late),
-            "missed": [{"ts": format_ts(e.ts), "device": e.device, "message": e.message}
-                       for e in missed]}
+            "missed": [{"ts": format_ts(e.ts), "device": e.device, "route": e.data.get("route"),
+                        "round": e.data.get("round"), "message": e.message} for e in missed],
+            "late": [{"ts": format_ts(e.ts), "device": e.device,
+                      "operator": e.data.get("operator"), "message": e.message} for e in late]}
+
+
+DAILY_RATE_GOAL_PCT = 90  # the programme: daily inspection (patrol) rate >= 90 %
+SHIFT_ROUNDS = 2  # the programme: patrol rounds at least twice a shift
+
+
+def _round_key(e: EventRecord, routes: dict, tz: ZoneInfo) -> tuple[str, date, int] | None:
+    """(route, day its sequence started, round number) of a round_complete or missed event.
+
+    The tracker writes the day; for a log from before it did, the round is found from the site's
+    route (its start at or before the event, the window end at most an hour before it)."""
+    name, number = e.data.get("route"), e.data.get("round")
+    if name is None or number is None:
+        return None
+    if e.data.get("day"):
+        return name, date.fromisoformat(e.data["day"]), int(number)
+    route = routes.get(name)
+    if route is None:
+        return None
+    anchor = datetime.fromisoformat(e.data["window_end"]) if e.data.get("window_end") else e.ts
+    local = anchor.astimezone(tz).date()
+    for day in (local, local - timedelta(days=1), local - timedelta(days=2)):
+        for k, begin, end in route.rounds_of(day, tz):
+            if k + 1 == number and begin <= anchor <= end + timedelta(hours=1):
+                return name, day, int(number)
+    return None
+
+
+def _rate(done: int, judged: int) -> float | None:
+    return round(100 * done / judged, 1) if judged else None
+
+
+def _row(slots: list[tuple], done: set, missed: dict, now: datetime) -> dict:
+    """Rounds scheduled (slots), done, not yet judged (window still open and not done), missed
+    checkpoints and the rate over the rounds judged so far."""
+    finished = sum(1 for s in slots if s[:3] in done)
+    pending = sum(1 for s in slots if s[:3] not in done and s[4] > now)
+    return {"rounds_required": len(slots), "rounds_done": finished, "pending": pending,
+            "missed_checkpoints": sum(missed.get(s[:3], 0) for s in slots),
+            "rate_pct": _rate(finished, len(slots) - pending)}
+
+
+def patrol_breakdown(events: list[EventRecord], routes: Iterable, tz: ZoneInfo, first: date,
+                     last: date, now: datetime, duty: tuple[DutyWindow, ...] = (),
+                     off: OffDays | None = None) -> dict:
+    """Patrol per local day, per route and per duty window, against the programme's goals.
+
+    A round belongs to the day its route's sequence starts on (a 19:00 route's 01:00 round is the
+    evening's), as in the rounds required. A round whose window is still open and not done at
+    `now` is pending: in the required count, not in the rate. A shift (one occurrence of an
+    [[operations.duty]] window) is under two when fewer than SHIFT_ROUNDS rounds that start in it
+    were done once it is over; `scheduled_under_two` counts the shifts whose routes do not even
+    ask for two. A window no route patrols in the period (a leader's office hours) is listed as
+    not patrolled, never as shifts under two."""
+    routes = {r.name: r for r in routes}
+    slots = []  # (route, day, number, start, end) of every round the routes ask for
+    day = first
+    while day <= last:
+        for route in routes.values():
+            slots += [(route.name, day, k + 1, begin, end)
+                      for k, begin, end in route.rounds_of(day, tz)]
+        day += timedelta(days=1)
+    done: set = set()
+    missed: dict = {}
+    for e in events:
+        if e.kind not in (PATROL_ROUND_DONE, PATROL_MISSED):
+            continue
+        key = _round_key(e, routes, tz)
+        if key is None:
+            continue
+        if e.kind == PATROL_ROUND_DONE:
+            done.add(key)
+        else:
+            missed[key] = missed.get(key, 0) + 1
+    days = []
+    day = first
+    while day <= last:
+        row = _row([s for s in slots if s[1] == day], done, missed, now)
+        if row["rounds_required"]:
+            days.append({"date": day.isoformat(), **row})
+        day += timedelta(days=1)
+    shifts = []
+    for window in duty:
+        occurrences = [(b.replace(tzinfo=tz), f.replace(tzinfo=tz))
+                       for b, f in window.occurrences(first, last, off or OffDays())]
+        mine = [s for s in slots if any(b <= s[3] < f for b, f in occurrences)]
+        under, thin = [], 0
+        for b, f in occurrences if mine else ():
+            inside = [s for s in slots if b <= s[3] < f]
+            thin += len(inside) < SHIFT_ROUNDS
+            if f <= now and sum(1 for s in inside if s[:3] in done) < SHIFT_ROUNDS:
+                under.append(format_ts(b))
+        shifts.append({"window": window.name, "shifts": len(occurrences),
+                       "patrolled": bool(mine), **_row(mine, done, missed, now),
+                       "under_two": under, "scheduled_under_two": thin})
+    return {"daily_rate_goal_pct": DAILY_RATE_GOAL_PCT, "shift_rounds_goal": SHIFT_ROUNDS,
+            "days": days,
+            "days_below_goal": [d["date"] for d in days if d["rate_pct"] is not None
+                                and d["rate_pct"] < DAILY_RATE_GOAL_PCT],
+            "routes": [{"route": name, **_row([s for s in slots if s[0] == name], done, missed,
+                                              now)} for name in routes],
+            "shifts": shifts}
 
 
 def selftest_figures(events: list[EventRecord], site: Site) -> dict:

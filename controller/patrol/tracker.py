@@ -3,13 +3,14 @@
 A round is complete when every checkpoint of its route was read in order inside its window; it is
 logged with each checkpoint's time and who read it. When a round's window closes, every checkpoint
 of it not read in order inside the window is a missed checkpoint: trouble, reported at the first
-tick after the close (the host ticks every second: well within one minute). A read outside every
-window is logged as late/unscheduled, never as a visit."""
+tick after the close (the host ticks every second: well within one minute). A read at a route's
+checkpoint outside every window is logged as late/unscheduled, never as a visit; a read at a
+checkpoint on no route (an assembly point) is logged, neither a visit nor late."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ class _Round:
     index: int
     start: datetime
     end: datetime
+    day: date  # the local date its route's sequence of rounds started on (the report's day)
     visits: dict[str, tuple[datetime, str | None]] = field(default_factory=dict)
     next: int = 0
     closed: bool = False
@@ -61,7 +63,7 @@ class PatrolTracker:
                         continue  # over before this host ran: nobody watched it
                     key = (route.name, start.isoformat())
                     if key not in self._rounds:
-                        self._rounds[key] = _Round(route, index, start, end)
+                        self._rounds[key] = _Round(route, index, start, end, day)
                     out.append(self._rounds[key])
         return out
 
@@ -88,13 +90,21 @@ class PatrolTracker:
                     f"Patrol {rnd.label} complete by {who}: "
                     + ", ".join(f"{cp} {t}" for cp, t in times.items()) + ".",
                     device, {"route": rnd.route.name, "round": rnd.index + 1,
+                             "day": rnd.day.isoformat(),
+                             "start": rnd.start.isoformat(timespec="seconds"),
                              "times": [[cp, t] for cp, t in times.items()],  # route order
                              "operator": operator}))
-        note = f" ({'; '.join(counted)})" if counted else " (outside every open round: late or unscheduled)"
+        patrolled = any(device in route.checkpoints for route in self.config.routes)
+        if counted:
+            note = f" ({'; '.join(counted)})"
+        elif patrolled:
+            note = " (outside every open round: late or unscheduled)"
+        else:  # an assembly point's checkpoint in a drill, say: no patrol round to be late for
+            note = " (on no patrol route)"
         out.insert(0, PatrolLog(E.PATROL_READ, f"tag {_uid_text(uid)} ({who}) read at {device}{note}",
                                 device, {"uid": uid, "operator": operator,
                                          "at": at.isoformat(timespec="seconds"),
-                                         "rounds": counted, "late": not counted}))
+                                         "rounds": counted, "late": patrolled and not counted}))
         return out
 
     def on_tick(self, now: datetime) -> list[PatrolLog]:
@@ -114,5 +124,7 @@ class PatrolTracker:
                     f"TROUBLE: patrol {rnd.label}: checkpoint {cp} not visited in order in its "
                     f"window (closed {rnd.end.astimezone(self.tz):%H:%M}). Check on the guard.",
                     cp, {"route": rnd.route.name, "round": rnd.index + 1, "checkpoint": cp,
+                         "day": rnd.day.isoformat(),
+                         "start": rnd.start.isoformat(timespec="seconds"),
                          "window_end": rnd.end.isoformat(timespec="seconds"), "trouble": "patrol"}))
         return out

@@ -60,8 +60,32 @@ def _plot_bars(path: Path, labels: list[str], values: list[float], targets: list
     plt.close(fig)
 
 
+_DAYS_SHOWN = 31  # a month of daily patrol rows; a longer period lists the days below the goal
+
+
+def _plot_daily(path: Path, days: list[dict], goal: float) -> None:
+    fig, ax = plt.subplots(figsize=(6, 2.6), dpi=100)
+    rated = [d for d in days if d["rate_pct"] is not None]
+    ax.bar([d["date"][5:] for d in rated], [d["rate_pct"] for d in rated],
+           color=["#1f6feb" if d["rate_pct"] >= goal else "#b00020" for d in rated])
+    ax.axhline(goal, color="#b00020", linewidth=1.5, linestyle="--", label=f"{goal:g} %")
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("patrol %")
+    ax.legend(loc="lower right", fontsize=8)
+    if len(rated) > 12:
+        ax.set_xticks(range(0, len(rated), max(1, len(rated) // 10)))
+    ax.tick_params(axis="x", labelsize=7, rotation=45)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def write_plots(report: dict, out: Path) -> dict[str, str]:
     plots = {}
+    patrol = report["patrol"]
+    if any(d["rate_pct"] is not None for d in patrol.get("days", [])):
+        _plot_daily(out / "patrol.png", patrol["days"], patrol["daily_rate_goal_pct"])
+        plots["patrol"] = "patrol.png"
     drills = report["drills"]
     _plot_bars(out / "drills.png", list(DRILL_KINDS), [drills[k]["count"] for k in DRILL_KINDS],
                [drills[k]["target"] for k in DRILL_KINDS], "drills")
@@ -81,10 +105,87 @@ def write_plots(report: dict, out: Path) -> dict[str, str]:
     return plots
 
 
+def _assembly_text(record: dict, L) -> str:
+    points = record.get("assembly_points") or {}
+    if not points.get("of"):
+        return L("no_assembly")
+    if points["ms"] is not None:
+        return f'{points["ms"] / 1000:.1f} s ({points["confirmed"]}/{points["of"]})'
+    return (f'{L("not_all")} ({points["confirmed"]}/{points["of"]}); {L("assembly_missing")}: '
+            + ", ".join(points.get("missing", [])))
+
+
 def _yes(ok: bool | None, lang: str) -> str:
     if ok is None:
         return "—"
     return f'<span class="{"good" if ok else "bad"}">{t("yes" if ok else "no", lang)}</span>'
+
+
+def _rate_cell(rate: float | None, goal: float) -> str:
+    if rate is None:
+        return "—"
+    return f'<span class="{"good" if rate >= goal else "bad"}">{rate:g} %</span>'
+
+
+def _patrol_breakdown(p: dict, L, plots: dict[str, str], tz: ZoneInfo) -> list[str]:
+    """Per day, per route and per duty shift against the programme's goals."""
+    goal, n = p["daily_rate_goal_pct"], p["shift_rounds_goal"]
+    below = p["days_below_goal"]
+    parts = [f'<p>{L("patrol_goal").format(goal=goal, n=n)}. {L("below_goal")}: '
+             f'<span class="{"bad" if below else "good"}">'
+             f'{_e(", ".join(below) or L("none"))}</span></p>']
+    if "patrol" in plots:
+        parts.append(f'<img src="{plots["patrol"]}" alt="{L("per_day")}">')
+    head = (f'<th>{L("required")}</th><th>{L("done")}</th><th>{L("pending")}</th>'
+            f'<th>{L("missed")}</th><th>{L("rate")}</th>')
+
+    def cells(row: dict) -> str:
+        return (f'<td>{row["rounds_required"]}</td><td>{row["rounds_done"]}</td>'
+                f'<td>{row["pending"]}</td><td>{row["missed_checkpoints"]}</td>'
+                f'<td>{_rate_cell(row["rate_pct"], goal)}</td>')
+
+    days = p["days"]
+    shown = days if len(days) <= _DAYS_SHOWN else [d for d in days if d["date"] in below]
+    parts.append(f'<h3>{L("per_day")}</h3>')
+    if len(days) > _DAYS_SHOWN:
+        parts.append(f'<p>{L("only_below")}</p>')
+    parts.append(f'<table><tr><th>{L("date")}</th>{head}</tr>' + "".join(
+        f'<tr><td>{d["date"]}</td>{cells(d)}</tr>' for d in shown[:_DAYS_SHOWN]) + "</table>")
+    parts.append(f'<h3>{L("per_route")}</h3><table><tr><th>{L("route")}</th>{head}</tr>' +
+                 "".join(f'<tr><td>{_e(r["route"])}</td>{cells(r)}</tr>' for r in p["routes"])
+                 + "</table>")
+    if p["shifts"]:
+        parts.append(f'<h3>{L("per_shift")}</h3><table><tr><th>{L("window")}</th>'
+                     f'<th>{L("shifts")}</th>{head}<th>{L("under_two").format(n=n)}</th>'
+                     f'<th>{L("scheduled_under_two").format(n=n)}</th></tr>')
+        for w in p["shifts"]:
+            if not w["patrolled"]:
+                parts.append(f'<tr><td>{_e(w["window"])}</td><td>{w["shifts"]}</td>'
+                             f'<td colspan="7">{L("not_patrolled")}</td></tr>')
+                continue
+            under = len(w["under_two"])
+            parts.append(f'<tr><td>{_e(w["window"])}</td><td>{w["shifts"]}</td>{cells(w)}'
+                         f'<td class="{"bad" if under else "good"}">{under}</td>'
+                         f'<td class="{"bad" if w["scheduled_under_two"] else "good"}">'
+                         f'{w["scheduled_under_two"]}</td></tr>')
+        parts.append("</table>")
+    if p["missed"]:
+        parts.append(f'<h3>{L("missed_list")}</h3><table><tr><th>{L("time")}</th>'
+                     f'<th>{L("checkpoint")}</th><th>{L("route")}</th><th>{L("round")}</th></tr>'
+                     + "".join(f'<tr><td>{_local(m["ts"], tz)}</td><td>{_e(m["device"])}</td>'
+                               f'<td>{_e(m["route"])}</td><td>{_e(m["round"])}</td></tr>'
+                               for m in p["missed"][:_GAPS_SHOWN]) + "</table>")
+        if len(p["missed"]) > _GAPS_SHOWN:
+            parts.append(f'<p>{L("more").format(n=len(p["missed"]) - _GAPS_SHOWN)}</p>')
+    if p["late"]:
+        parts.append(f'<h3>{L("late_list")}</h3><table><tr><th>{L("time")}</th>'
+                     f'<th>{L("checkpoint")}</th><th>{L("operator")}</th></tr>'
+                     + "".join(f'<tr><td>{_local(x["ts"], tz)}</td><td>{_e(x["device"])}</td>'
+                               f'<td>{_e(x["operator"])}</td></tr>'
+                               for x in p["late"][:_GAPS_SHOWN]) + "</table>")
+        if len(p["late"]) > _GAPS_SHOWN:
+            parts.append(f'<p>{L("more").format(n=len(p["late"]) - _GAPS_SHOWN)}</p>')
+    return parts
 
 
 def render(report: dict, lang: str, plots: dict[str, str]) -> str:
@@ -117,7 +218,8 @@ def render(report: dict, lang: str, plots: dict[str, str]) -> str:
     if "drills" in plots:
         parts.append(f'<img src="{plots["drills"]}" alt="{L("drills")}">')
     parts.append(f'<table><tr><th>{L("kind")}</th><th>{L("started")}</th><th>{L("by")}</th>'
-                 f'<th>{L("ended")}</th><th>{L("ended_by")}</th><th>{L("measured")}</th></tr>')
+                 f'<th>{L("ended")}</th><th>{L("ended_by")}</th><th>{L("measured")}</th>'
+                 f'<th>{L("assembly")}</th></tr>')
     for r in d["records"]:
         timing = r.get("secured") or r.get("egress_open") or {}
         what = L("secured") if "secured" in r else L("egress_open")
@@ -132,12 +234,14 @@ def render(report: dict, lang: str, plots: dict[str, str]) -> str:
         parts.append(f'<tr><td>{L(r["kind"]) if r["kind"] in DRILL_KINDS else _e(r["kind"])}</td>'
                      f'<td>{_local(r["started_at"], tz)}</td><td>{_e(r["started_by"])}</td>'
                      f'<td>{_local(r["ended_at"], tz)}</td><td>{_e(r["ended_by"])}</td>'
-                     f'<td>{_e(measured)}</td></tr>')
+                     f'<td>{_e(measured)}</td><td>{_e(_assembly_text(r, L))}</td></tr>')
     p = report["patrol"]
     required = p["rounds_required"] if p["rounds_required"] is not None else L("no_routes")
     parts.append(f'</table><h2>{L("patrol")}</h2><p>{L("rounds")}: {p["rounds_done"]} / '
                  f'{_e(required)} ({_pct(p["completion_pct"])}); {L("missed")}: '
                  f'{p["missed_checkpoints"]}; {L("late")}: {p["late_checkpoints"]}</p>')
+    if "days" in p:
+        parts += _patrol_breakdown(p, L, plots, tz)
     du = report["duty"]
     parts.append(f'<h2>{L("duty")}</h2><p>{L("coverage")}: {_pct(du["coverage_pct"])} '
                  f'({du["covered_h"]} h / {du["required_h"]} h)</p>')

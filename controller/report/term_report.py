@@ -16,6 +16,7 @@ from controller.operations.event_figures import (
     availability,
     drill_figures,
     drill_records,
+    patrol_breakdown,
     patrol_figures,
     selftest_figures,
 )
@@ -66,6 +67,18 @@ def _rounds_required(site: Site, first: date, last: date) -> int | None:
     return total
 
 
+def _patrol(site: Site, events: list, first: date, last: date, now: datetime,
+            off: OffDays) -> dict:
+    from controller.patrol.config import load_patrol
+
+    out = patrol_figures(events, _rounds_required(site, first, last))
+    routes = load_patrol(site).routes
+    if routes:
+        out.update(patrol_breakdown(events, routes, site.tz, first, last, now,
+                                    site.operations.duty, off))
+    return out
+
+
 def build_report(site: Site, state_dir: Path, term: Term | None, first: date, last: date,
                  now: datetime | None = None) -> dict:
     tz = site.tz
@@ -96,7 +109,7 @@ def build_report(site: Site, state_dir: Path, term: Term | None, first: date, la
         "school_type": site.operations.school_type,
         "events_read": len(events),
         "drills": drill_figures(records, term, site.operations.school_type),
-        "patrol": patrol_figures(events, _rounds_required(site, first, last)),
+        "patrol": _patrol(site, events, first, last, now, off),
         "duty": coverage(site.operations.duty, shifts, start, end, tz, off, now),
         "gate_log": gate_log_figures(visits, start, end, site.operations.gate_log_retention_days),
         "alarms": alarm_list(events),

@@ -80,7 +80,7 @@ def load_site_text(text: str, path: str | Path = "<site>") -> Site:
     holidays = read_holidays(check, doc)
     users = read_users(check, doc)
     alarm = read_alarm(check, doc)
-    operations = read_operations(check, doc)
+    operations = read_operations(check, doc, [d.name for d in devices if d.kind == "checkpoint"])
     local_io = check.table(doc, (), "local_io")
     control = read_control(check, doc)
     uplink = read_uplink(check, doc)

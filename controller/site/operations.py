@@ -28,12 +28,18 @@
     name = "winter"
     from = "2027-01-21"
     to = "2027-02-20"
+
+    [[operations.assembly_points]]    # where classes gather in a drill, confirmed by a tag read
+    name = "sports-field"
+    checkpoint = "field-checkpoint"   # a checkpoint device of the site
+    drills = ["fire", "evacuation"]   # the drills that gather here (this is the default)
 The reader records its problems on the site's Checker: one validator, file:line and a fix.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -94,6 +100,17 @@ class Vacation:
 
 
 @dataclass(frozen=True)
+class AssemblyPoint:
+    """Where classes gather in a drill; the class teacher's tag read at its checkpoint confirms
+    it (the drill record measures start -> every point confirmed)."""
+
+    name: str
+    checkpoint: str  # a checkpoint device of the site
+    drills: tuple[str, ...] = ("fire", "evacuation")
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class OffDays:
     """Holidays (single dates) and vacations (ranges): days with no school."""
 
@@ -131,7 +148,11 @@ class OperationsConfig:
     terms: tuple[Term, ...] = ()
     duty: tuple[DutyWindow, ...] = ()
     vacations: tuple[Vacation, ...] = field(default=())
+    assembly_points: tuple[AssemblyPoint, ...] = ()
     line: int = 0
+
+    def assembly_points_for(self, kind: str) -> tuple[AssemblyPoint, ...]:
+        return tuple(p for p in self.assembly_points if kind in p.drills)
 
     def term(self, name: str) -> Term:
         for term in self.terms:
@@ -256,7 +277,34 @@ def _vacations(check: Checker, table: dict) -> list[Vacation]:
     return out
 
 
-def read_operations(check: Checker, doc: dict) -> OperationsConfig:
+def _assembly_points(check: Checker, table: dict,
+                     checkpoints: Iterable[str]) -> list[AssemblyPoint]:
+    known = sorted(checkpoints)
+    out, names = [], []
+    for path, raw in check.tables(table, "assembly_points"):
+        path = ("operations",) + path
+        check.unknown_keys(raw, path, ("name", "checkpoint", "drills"))
+        name = check.get(raw, path, "name", str, hint='"sports-field"')
+        names.append((path + ("name",), name))
+        device = check.get(raw, path, "checkpoint", str, hint='"field-checkpoint"')
+        if device is not None and device not in known:
+            check.bad_value(path + ("checkpoint",), device, "is not a checkpoint device of the site",
+                            f"name one of {', '.join(known)}" if known else
+                            'add a [[devices]] with role = "checkpoint" where classes gather')
+            device = None
+        drills = check.get(raw, path, "drills", list, default=["fire", "evacuation"])
+        bad = [k for k in drills if k not in DRILL_KINDS]
+        if bad or not drills:
+            check.bad_value(path + ("drills",), drills, "must list drill kinds",
+                            f'use {", ".join(DRILL_KINDS)}: drills = ["fire", "evacuation"]')
+        if name and device and drills and not bad:
+            out.append(AssemblyPoint(name, device, tuple(drills), check.line(path)))
+    check.unique(names, "assembly point name", "give every assembly point its own name")
+    return out
+
+
+def read_operations(check: Checker, doc: dict, checkpoints: Iterable[str] = ()) -> OperationsConfig:
+    """checkpoints: the names of the site's checkpoint devices (assembly points name one)."""
     if "operations" not in doc:
         return OperationsConfig()
     table = check.table(doc, (), "operations")
@@ -264,7 +312,7 @@ def read_operations(check: Checker, doc: dict) -> OperationsConfig:
     check.unknown_keys(table, path, ("school_type", "hazard_owner", "hazard_days",
                                      "gate_log_retention_days", "gate_open_alert_min",
                                      "duty_grace_s", "selftest_days", "smoke_selftest",
-                                     "terms", "duty", "vacations"))
+                                     "terms", "duty", "vacations", "assembly_points"))
     return OperationsConfig(
         school_type=check.get_choice(table, path, "school_type", SCHOOL_TYPES, default="school"),
         hazard_owner=check.get(table, path, "hazard_owner", str, default=""),
@@ -279,5 +327,6 @@ def read_operations(check: Checker, doc: dict) -> OperationsConfig:
         terms=tuple(_terms(check, table)),
         duty=tuple(_duty(check, table)),
         vacations=tuple(_vacations(check, table)),
+        assembly_points=tuple(_assembly_points(check, table, checkpoints)),
         line=check.line(path),
     )

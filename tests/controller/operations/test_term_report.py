@@ -55,6 +55,13 @@ def populate_term(tmp_path):
     for day in (3, 4, 5):
         store.append("patrol.round_complete", "round", ts=at(11, day, 21))
     store.append("patrol.missed", "missed cp-3", device="cp-3", ts=at(11, 5, 22))
+    # a read in a round is a visit; the one after the window closed is a late checkpoint
+    store.append("patrol.read", "in round", device="cp-1",
+                 data={"uid": 1, "operator": "li.na", "rounds": ["r 1"], "late": False},
+                 ts=at(11, 5, 21, 5))
+    store.append("patrol.read", "late", device="cp-3",
+                 data={"uid": 1, "operator": "li.na", "rounds": [], "late": True},
+                 ts=at(11, 5, 22, 10))
     store.append("trouble.offline", "offline", device="side-gate", data={"trouble": "offline"},
                  ts=at(11, 6, 8))
     store.append("trouble.restore", "back", device="side-gate", data={"trouble": "offline"},
@@ -101,6 +108,8 @@ def test_every_figure_matches_what_happened(term_dir):
     fire = [r for r in d["records"] if r["kind"] == "fire"]
     assert [r["egress_open"]["ms"] for r in fire] == [4200.0, 3500.0]
     assert report["patrol"]["rounds_done"] == 3 and report["patrol"]["missed_checkpoints"] == 1
+    assert report["patrol"]["late_checkpoints"] == 1
+    assert [(x["device"], x["operator"]) for x in report["patrol"]["late"]] == [("cp-3", "li.na")]
     alarms = report["alarms"]
     assert len(alarms) == 1  # the August press is outside the term
     assert alarms[0]["to_lockdown_ms"] == 120.0 and alarms[0]["detected_to_frame_ms"] == 3.1

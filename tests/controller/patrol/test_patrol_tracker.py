@@ -53,10 +53,29 @@ def test_skipped_checkpoint_is_trouble_at_the_first_tick_after_the_close(site):
     assert not tracker.on_tick(at(20, 31)), "reported once"
 
 
+def test_a_round_after_midnight_belongs_to_the_day_its_sequence_started(site):
+    # the night round runs 20:00, 22:00, 00:00, 02:00, 04:00: round 3 is on the 25th by the clock
+    tracker = _tracker(site, at(19, 0))
+    logs = []
+    for i, cp in enumerate(ROUTE):
+        logs += tracker.on_read(cp, LI_NA, at(0, 1 + i, day=25))
+    done = [entry for entry in logs if entry.kind == E.PATROL_ROUND_COMPLETE]
+    assert [(d.data["round"], d.data["day"], d.data["start"]) for d in done] == \
+        [(3, "2026-11-24", "2026-11-25T00:00:00+08:00")]
+    tracker.on_read(ROUTE[0], LI_NA, at(2, 5, day=25))
+    missed = tracker.on_tick(at(2, 30, 1, day=25))
+    fourth = [m for m in missed if m.data["round"] == 4]  # rounds 1 and 2 nobody walked
+    assert [(m.device, m.data["day"]) for m in fourth] == [(cp, "2026-11-24") for cp in ROUTE[1:]]
+    assert {m.data["round"] for m in missed} == {1, 2, 4}
+
+
 def test_late_and_unknown_reads_are_logged_not_counted(site):
     tracker = _tracker(site, at(19, 0))
     late = tracker.on_read(ROUTE[0], 0xBEEF, at(20, 45))
     assert late[0].data["late"] and "unknown tag 0xBEEF" in late[0].message
+    elsewhere = tracker.on_read("field-checkpoint", LI_NA, at(20, 46))  # on no route
+    assert len(elsewhere) == 1 and not elsewhere[0].data["late"]
+    assert elsewhere[0].data["rounds"] == [] and "on no patrol route" in elsewhere[0].message
     assert len(late) == 1
 
 
