@@ -35,6 +35,8 @@ TEXT = {
                     "en": "no assembly points for this drill in the site"},
     "assembly_missing": {"zh-CN": "未确认", "en": "not confirmed"},
     "aborted": {"zh-CN": "中止（真实警情）", "en": "aborted (real alarm)"},
+    "opened_by": {"zh-CN": "登记人", "en": "Registered by"},
+    "closed_by": {"zh-CN": "销号人", "en": "Closed by"},
     "patrol": {"zh-CN": "电子巡查", "en": "Patrol"},
     "rounds": {"zh-CN": "完成轮次 / 要求", "en": "Rounds done / required"},
     "missed": {"zh-CN": "漏巡点", "en": "Missed checkpoints"},

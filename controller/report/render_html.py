@@ -36,6 +36,10 @@ def _local(ts: str | None, tz: ZoneInfo) -> str:
     return parse_ts(ts).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+def _months(months: list[int]) -> str:
+    return ", ".join(str(m) for m in months) or "—"
+
+
 def _e(value: object) -> str:
     return html.escape("—" if value is None else str(value))
 
@@ -207,9 +211,9 @@ def render(report: dict, lang: str, plots: dict[str, str]) -> str:
         parts.append(f'<tr><td>{L(kind)}</td><td>{row["count"]}</td><td>{_e(target)}</td>'
                      f'<td>{_yes(row["met"], lang)}</td></tr>')
     months = d["whole_school_months"]
-    parts.append(f'</table><p>{L("whole_school")}: {months["required"]} / {months["drilled"]} / '
-                 f'<span class="{"bad" if months["missing"] else "good"}">{months["missing"]}'
-                 f'</span></p>')
+    parts.append(f'</table><p>{L("whole_school")}: {_months(months["required"])} / '
+                 f'{_months(months["drilled"])} / <span class="{"bad" if months["missing"] else "good"}'
+                 f'">{_months(months["missing"])}</span></p>')
     cadence = d["cadence"]
     if cadence["every"]:
         missing = ", ".join(cadence["missing"]) or L("none")
@@ -281,11 +285,14 @@ def render(report: dict, lang: str, plots: dict[str, str]) -> str:
         parts.append(f'<img src="{plots["hazards"]}" alt="{L("hazards")}">')
     if h["entries"]:
         parts.append(f'<table><tr><th>#</th><th>{L("kind")}</th><th>{L("owner")}</th>'
-                     f'<th>{L("deadline")}</th><th>{L("closed")}</th><th>{L("note")}</th></tr>')
+                     f'<th>{L("deadline")}</th><th>{L("opened_by")}</th><th>{L("closed")}</th>'
+                     f'<th>{L("closed_by")}</th><th>{L("note")}</th></tr>')
         for e in h["entries"]:
+            late = e["closed_at"] is not None and e["closed_at"] > e["deadline"]
             parts.append(f'<tr><td>{e["id"]}</td><td>{_e(e["title"])}</td><td>{_e(e["owner"])}'
-                         f'</td><td>{_local(e["deadline"], tz)}</td>'
-                         f'<td>{_local(e["closed_at"], tz)}</td><td>{_e(e["note"])}</td></tr>')
+                         f'</td><td>{_local(e["deadline"], tz)}</td><td>{_e(e["opened_by"])}</td>'
+                         f'<td{" class=bad" if late else ""}>{_local(e["closed_at"], tz)}</td>'
+                         f'<td>{_e(e["closed_by"])}</td><td>{_e(e["note"])}</td></tr>')
         parts.append("</table>")
     parts.append(f'<h2>{L("availability")}</h2><table><tr><th>{L("bus")}</th>'
                  f'<th>{L("devices")}</th><th>%</th></tr>')

@@ -313,6 +313,9 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
     made = site_cli(campus, "report", "--from", today, "--to", today, "--out", str(out))
     assert made.returncode == 0, made.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    page = (out / "report.en.html").read_text(encoding="utf-8")
+    assert "<th>Registered by</th>" in page and "<th>Closed by</th>" in page
+    assert "<td>li.na</td><td class=bad>" in page  # the late close is marked
     drills = report["drills"]
     assert [drills[k]["count"] for k in ("fire", "lockdown", "evacuation")] == [1, 1, 1]
     by_kind = {r["kind"]: r for r in drills["records"]}
