@@ -203,32 +203,29 @@ def _gate_open(args) -> int:
 # ---------------------------------------------------------------------------- report
 @_guarded
 def cmd_report(args) -> int:
-    from controller.report.render_html import render, write_plots
-    from controller.report.term_report import ReportError, build_report, period
+    from controller.report.term_report import ReportError, period
+    from controller.report.write_report import page_names, write_report
 
     site = _site(args)
+    out = Path(args.out)
     try:
         term, first, last = period(site, args.term, _day(args.first, "--from"),
                                    _day(args.last, "--to"))
-        report = build_report(site, StatePaths.of(args.state_dir).root, term, first, last)
+        report, _ = write_report(site, StatePaths.of(args.state_dir).root, term, first, last,
+                                 out, args.lang)
     except ReportError as exc:
         return _fail(str(exc))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2),
-                                     encoding="utf-8")
-    plots = write_plots(report, out)
-    other = "en" if args.lang == "zh-CN" else "zh-CN"
-    (out / "report.html").write_text(render(report, args.lang, plots), encoding="utf-8")
-    (out / f"report.{other}.html").write_text(render(report, other, plots), encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"cannot write the report into {out}: {exc}. Fix: choose a folder you "
+                     f"can write, with free space")
     d = report["drills"]
     print(f"report for {report['campus']}, {first} to {last}: drills fire {d['fire']['count']}"
           f"/{d['fire']['target']}, lockdown {d['lockdown']['count']}/{d['lockdown']['target']}, "
           f"evacuation {d['evacuation']['count']}/{d['evacuation']['target']}; hazards open "
           f"{report['hazards']['open']}, overdue {report['hazards']['overdue']}; duty coverage "
           f"{report['duty']['coverage_pct']} %")
-    print(f"wrote {out / 'report.html'}, {out / f'report.{other}.html'} and "
-          f"{out / 'report.json'}")
+    pages = ", ".join(str(out / name) for name in page_names(args.lang).values())
+    print(f"wrote {pages} and {out / 'report.json'}")
     return 0
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,14 +30,14 @@ router = APIRouter(prefix="/api/operations", tags=["operations"])
 REFUSALS = {401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
             422: {"model": Problem}}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
-# What a report folder serves: nothing else in it, and nothing outside it, is reachable.
-FILES = {"report.html": "text/html; charset=utf-8", "report.en.html": "text/html; charset=utf-8",
-         "report.json": "application/json", "drills.png": "image/png", "duty.png": "image/png",
-         "hazards.png": "image/png"}
+# What a report folder serves: its pages, its JSON and its plots; nothing else in it, and nothing
+# outside it, is reachable.
+PAGES = {"report.html": "text/html; charset=utf-8", "report.en.html": "text/html; charset=utf-8",
+         "report.json": "application/json"}
+_PLOT = re.compile(r"^[a-z_]{1,40}\.png$")
 # The report page carries its own <style> and no script: it may style itself, nothing more.
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-_PLOTTING = threading.Lock()  # matplotlib's pyplot is not thread-safe: one report at a time
 
 
 def reports_dir(ctx: ConsoleContext) -> Path:
@@ -53,8 +52,8 @@ def _folder_name(term: str | None, first: date, last: date) -> str:
 def _generate(ctx: ConsoleContext, term_name: str | None, first: date | None,
               last: date | None) -> dict[str, Any]:
     """Build and write one report (in a worker thread); its summary."""
-    from controller.report.render_html import render, write_plots
-    from controller.report.term_report import ReportError, build_report, period
+    from controller.report.term_report import ReportError, period
+    from controller.report.write_report import write_report
 
     site = ctx.host.site
     terms = ", ".join(t.name for t in site.operations.terms) or "(none in the site)"
@@ -69,18 +68,11 @@ def _generate(ctx: ConsoleContext, term_name: str | None, first: date | None,
                            "on or after the first")
     try:
         term, first, last = period(site, term_name, first, last)
-        report = build_report(site, ctx.host.paths.root, term, first, last)
+        name = _folder_name(term_name, first, last)
+        report, _ = write_report(site, ctx.host.paths.root, term, first, last,
+                                 reports_dir(ctx) / name, "zh-CN")
     except ReportError as exc:
         raise ConsoleError(422, f"{exc}") from None
-    name = _folder_name(term_name, first, last)
-    out = reports_dir(ctx) / name
-    out.mkdir(parents=True, exist_ok=True)
-    with _PLOTTING:
-        (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2),
-                                         encoding="utf-8")
-        plots = write_plots(report, out)
-        (out / "report.html").write_text(render(report, "zh-CN", plots), encoding="utf-8")
-        (out / "report.en.html").write_text(render(report, "en", plots), encoding="utf-8")
     return _summary(name, report)
 
 
@@ -143,9 +135,10 @@ async def report_file(name: str, file: str, _: SignedIn, ctx: Context) -> FileRe
     """A generated report's page (report.html zh-CN, report.en.html), report.json or a plot."""
     root = reports_dir(ctx)
     path = root / name / file
-    if not _NAME.match(name) or file not in FILES or not path.is_file() or \
+    kind = PAGES.get(file) or ("image/png" if _PLOT.match(file) else None)
+    if not _NAME.match(name) or kind is None or not path.is_file() or \
             path.resolve().parent.parent != root.resolve():
         raise ConsoleError(404, f"no report file {name}/{file}. Fix: generate the report, then "
                            "open it from GET /api/operations/reports")
     headers = {"Content-Security-Policy": REPORT_CSP} if file.endswith(".html") else {}
-    return FileResponse(path, media_type=FILES[file], headers=headers)
+    return FileResponse(path, media_type=kind, headers=headers)

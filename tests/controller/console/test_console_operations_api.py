@@ -5,6 +5,7 @@ operator, CSRF like every other POST, and clear 4xx answers for bad input."""
 
 from __future__ import annotations
 
+import re
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta, timezone
 
@@ -334,6 +335,11 @@ async def test_generate_and_view_the_term_report(console, clients):
     assert data["term"] == "test-term" and data["gate_log"]["vehicles"] == 1
     plot = await viewer.get(f"{OPS}/reports/test-term/drills.png")
     assert plot.status_code == 200 and plot.headers["content-type"] == "image/png"
+    images = re.findall(r'<img src="([^"]+)"', page.text)
+    assert "drills.png" in images
+    for image in images:  # every plot the page shows is served beside it
+        shown = await viewer.get(f"{OPS}/reports/test-term/{image}")
+        assert shown.status_code == 200 and shown.headers["content-type"] == "image/png", image
     assert [r["name"] for r in (await guard.get(OPS + "/reports")).json()["reports"]] \
         == ["test-term"]
     ranged = await guard.post(OPS + "/reports", headers=guard_csrf,
