@@ -173,22 +173,25 @@ def _patrol_breakdown(p: dict, L, plots: dict[str, str], tz: ZoneInfo) -> list[s
                          f'<td class="{"bad" if w["scheduled_under_two"] else "good"}">'
                          f'{w["scheduled_under_two"]}</td></tr>')
         parts.append("</table>")
-    if p["missed"]:
-        parts.append(f'<h3>{L("missed_list")}</h3><table><tr><th>{L("time")}</th>'
-                     f'<th>{L("checkpoint")}</th><th>{L("route")}</th><th>{L("round")}</th></tr>'
-                     + "".join(f'<tr><td>{_local(m["ts"], tz)}</td><td>{_e(m["device"])}</td>'
-                               f'<td>{_e(m["route"])}</td><td>{_e(m["round"])}</td></tr>'
-                               for m in p["missed"][:_GAPS_SHOWN]) + "</table>")
-        if len(p["missed"]) > _GAPS_SHOWN:
-            parts.append(f'<p>{L("more").format(n=len(p["missed"]) - _GAPS_SHOWN)}</p>')
-    if p["late"]:
-        parts.append(f'<h3>{L("late_list")}</h3><table><tr><th>{L("time")}</th>'
-                     f'<th>{L("checkpoint")}</th><th>{L("operator")}</th></tr>'
-                     + "".join(f'<tr><td>{_local(x["ts"], tz)}</td><td>{_e(x["device"])}</td>'
-                               f'<td>{_e(x["operator"])}</td></tr>'
-                               for x in p["late"][:_GAPS_SHOWN]) + "</table>")
-        if len(p["late"]) > _GAPS_SHOWN:
-            parts.append(f'<p>{L("more").format(n=len(p["late"]) - _GAPS_SHOWN)}</p>')
+    parts += _capped_table(L("missed_list"), [L("time"), L("checkpoint"), L("route"), L("round")],
+                           [[_local(m["ts"], tz), _e(m["device"]), _e(m["route"]), _e(m["round"])]
+                            for m in p["missed"]], L("more"))
+    parts += _capped_table(L("late_list"), [L("time"), L("checkpoint"), L("operator")],
+                           [[_local(x["ts"], tz), _e(x["device"]), _e(x["operator"])]
+                            for x in p["late"]], L("more"))
+    return parts
+
+
+def _capped_table(title: str, headers: list[str], rows: list[list[str]], more: str) -> list[str]:
+    """A titled table of the first _GAPS_SHOWN rows (cells already escaped) and how many more."""
+    if not rows:
+        return []
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
+                   for row in rows[:_GAPS_SHOWN])
+    parts = [f"<h3>{title}</h3><table><tr>{head}</tr>{body}</table>"]
+    if len(rows) > _GAPS_SHOWN:
+        parts.append(f"<p>{more.format(n=len(rows) - _GAPS_SHOWN)}</p>")
     return parts
 
 

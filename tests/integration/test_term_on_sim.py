@@ -316,6 +316,7 @@ def test_a_compressed_term_produces_a_report_that_matches_it(campus):
     page = (out / "report.en.html").read_text(encoding="utf-8")
     assert "<th>Registered by</th>" in page and "<th>Closed by</th>" in page
     assert "<td>li.na</td><td class=bad>" in page  # the late close is marked
+    assert "<td>teaching-checkpoint</td><td>term-round</td><td>1</td>" in page  # the skipped one
     drills = report["drills"]
     assert [drills[k]["count"] for k in ("fire", "lockdown", "evacuation")] == [1, 1, 1]
     by_kind = {r["kind"]: r for r in drills["records"]}

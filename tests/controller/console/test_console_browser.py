@@ -19,12 +19,10 @@ import pytest
 pytest.importorskip("controller.identity", reason="the console acts through operator identity")
 playwright_api = pytest.importorskip("playwright.sync_api")
 
+from tests.controller.console.chromium import CHROMIUM, FLAGS  # noqa: E402
 from tests.controller.console.console_host import OPERATORS, operators_db  # noqa: E402
 from tests.integration.running_campus import RunningCampus, wait_until  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 PANIC = "kindergarten-panic"
 expect = playwright_api.expect
 expect.set_options(timeout=15_000)  # a loaded 2-core machine; a guard's 3 s is asserted explicitly

@@ -26,13 +26,11 @@ from controller.operations.duty import DutyRoster  # noqa: E402
 from controller.operations.gate_log import GateLog  # noqa: E402
 from controller.operations.hazards import HazardRegister  # noqa: E402
 from controller.operations.ledger import Ledger  # noqa: E402
+from tests.controller.console.chromium import CHROMIUM, FLAGS  # noqa: E402
 from tests.controller.console.console_host import OPERATORS, operators_db  # noqa: E402
 from tests.controller.console.ops_campus import RETENTION_DAYS, ops_campus  # noqa: E402
 from tests.integration.running_campus import RunningCampus, wait_until  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 PANIC = "kindergarten-panic"
 GATE = "main-gate-barrier"
 PLATE = "沪A·D12345"
