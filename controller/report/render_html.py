@@ -245,7 +245,9 @@ def render(report: dict, lang: str, plots: dict[str, str]) -> str:
     p = report["patrol"]
     required = p["rounds_required"] if p["rounds_required"] is not None else L("no_routes")
     parts.append(f'</table><h2>{L("patrol")}</h2><p>{L("rounds")}: {p["rounds_done"]} / '
-                 f'{_e(required)} ({_pct(p["completion_pct"])}); {L("missed")}: '
+                 f'{_e(required)} ({_pct(p["completion_pct"])}'
+                 f'{"; " + L("pending") + ": " + str(p["rounds_pending"]) if p.get("rounds_pending") else ""}'
+                 f'); {L("missed")}: '
                  f'{p["missed_checkpoints"]}; {L("late")}: {p["late_checkpoints"]}</p>')
     if "days" in p:
         parts += _patrol_breakdown(p, L, plots, tz)

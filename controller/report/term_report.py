@@ -76,6 +76,12 @@ def _patrol(site: Site, events: list, first: date, last: date, now: datetime,
     if routes:
         out.update(patrol_breakdown(events, routes, site.tz, first, last, now,
                                     site.operations.duty, off))
+        # A round whose window is still open (or still to come) is not judged yet: the
+        # completion rate is over the rounds already due, like the per-day and per-route rates.
+        pending = sum(row["pending"] for row in out["routes"])
+        judged = out["rounds_required"] - pending
+        out["rounds_pending"] = pending
+        out["completion_pct"] = round(100 * out["rounds_done"] / judged, 1) if judged else None
     return out
 
 
