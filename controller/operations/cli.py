@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from controller.operations.duty import DutyRoster
-from controller.operations.gate_log import GateLog
+from controller.operations.gate_log import GateLog, check_gate
 from controller.operations.hazards import HazardRegister
 from controller.operations.ledger import Ledger, LedgerError
 from controller.service.paths import StatePaths
@@ -278,11 +278,11 @@ def cmd_hazard_list(args) -> int:
 @_guarded
 def cmd_visitor_in(args) -> int:
     site = _site(args)
+    gate = check_gate([d.name for d in site.devices if d.role == "gate"], args.gate)
     with _ledger(args) as ledger:
         visit = GateLog(ledger, site.operations.gate_log_retention_days).check_in(
             args.kind, args.visiting, args.purpose, _by(args, ledger, "register_visitors"),
-            name=args.name, plate=args.plate,
-            gate=args.gate)
+            name=args.name, plate=args.plate, gate=gate)
     return _out(args, visit.to_dict(), f"visit #{visit.id} in: {visit.kind} "
                 f"{visit.plate or visit.name or ''} visiting {visit.visiting} ({visit.purpose}). "
                 f"Name and plate are kept {site.operations.gate_log_retention_days} days")

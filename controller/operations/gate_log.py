@@ -110,3 +110,12 @@ def gate_log_figures(visits: list[Visit], start: datetime, end: datetime,
             "retention_days": retention_days,
             "kept": "kind, whom visited, purpose, gate, times; name and plate erased after "
                     f"{retention_days} days"}
+
+
+def check_gate(gates: list[str], gate: str | None) -> str | None:
+    """gate if it is one of the site's gates (or None: not said); GateLogError with the fix."""
+    if gate is None or gate in gates:
+        return gate
+    raise GateLogError(f"no gate {gate!r} in the site. Fix: use one of "
+                       f"{', '.join(gates) or '(none: the site has no gate devices)'}, or leave "
+                       f"the gate out")

@@ -17,7 +17,7 @@ from controller.console.models import ActionReply, Problem
 from controller.console.operations_models import GateOpenRequest, VisitInRequest
 from controller.console.operations_port import allow, in_ledger, localized, now_fields, refused
 from controller.console.security import SignedIn, SignedInWithCsrf
-from controller.operations.gate_log import GateLog, GateLogError, Visit
+from controller.operations.gate_log import GateLog, GateLogError, Visit, check_gate
 
 router = APIRouter(prefix="/api/operations", tags=["operations"])
 REFUSALS = {401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
@@ -69,9 +69,11 @@ async def visit_in(body: VisitInRequest, session: SignedInWithCsrf,
     """Register a visitor (kind person) or a vehicle (kind vehicle, plate required) coming in."""
     by = allow(session, "register_visitors")
     try:
+        gate = check_gate([d.name for d in ctx.host.site.devices if d.role == "gate"],
+                          body.gate or None)
         visit = await in_ledger(ctx, lambda ledger: GateLog(ledger, _retention(ctx)).check_in(
             body.kind, body.visiting, body.purpose, by, name=body.name, plate=body.plate,
-            gate=body.gate or None))
+            gate=gate))
     except GateLogError as exc:
         raise ConsoleError(422, f"{exc}. Fix: fill that field and register again") from None
     return {**now_fields(ctx), **privacy(ctx), "recorded_by": by, "visit": _visit(ctx, visit)}

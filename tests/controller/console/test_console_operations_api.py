@@ -168,6 +168,7 @@ async def test_register_a_vehicle_in_and_out_recorded_by_the_session_operator(co
     ({"kind": "bicycle", "visiting": "食堂", "purpose": "送菜"}, "kind"),
     ({"visiting": "   ", "purpose": "送菜"}, "visiting"),
     ({"visiting": "食堂"}, "purpose"),
+    ({"visiting": "食堂", "purpose": "送菜", "gate": "back-fence"}, "main-gate-barrier"),
 ])
 async def test_bad_visits_are_422_with_the_fix(console, clients, body, words):
     client, csrf = clients["li.na"]

@@ -1,5 +1,6 @@
-"""Who records a ledger entry from the command line is proven, and their role must allow it: the
-real CLI in a subprocess, the real operator store (argon2id PINs) and the real ledger."""
+"""The operations verbs from the command line: who records a ledger entry is proven and their
+role must allow it, and what they record is checked against the site. The real CLI in a
+subprocess, the real operator store (argon2id PINs) and the real ledger."""
 
 from __future__ import annotations
 
@@ -123,3 +124,12 @@ def test_pin_guessing_is_rate_limited_across_processes(state):
         assert store.query(kind="auth.rate_limited")
     finally:
         store.close()
+
+
+def test_a_visit_at_a_gate_the_site_does_not_have_is_refused_with_the_gates(state):
+    wrong = cli(state, "visitor", "in", "--visiting", "office", "--purpose", "meeting",
+                "--gate", "back-fence", "--user", "li.na", pin="2580")
+    assert wrong.returncode == 1 and "main-gate-barrier" in wrong.stderr
+    right = cli(state, "visitor", "in", "--visiting", "office", "--purpose", "meeting",
+                "--gate", "side-gate", "--user", "li.na", "--json", pin="2580")
+    assert right.returncode == 0 and json.loads(right.stdout)["gate"] == "side-gate"
