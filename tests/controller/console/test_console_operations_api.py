@@ -85,13 +85,14 @@ async def test_openapi_lists_the_operations_endpoints(console):
 
 
 async def test_access_says_what_each_role_may_record(console, clients):
-    expected = {"li.na": (True, True, False), "zhang.wei": (True, True, True),
-                "wang.fang": (False, False, False)}
-    for name, (duty, visitors, close) in expected.items():
+    expected = {"li.na": (True, True, False, True, True),
+                "zhang.wei": (True, True, True, True, True),
+                "wang.fang": (False, False, False, False, False)}
+    for name, row in expected.items():
         client, _ = clients[name]
         may = (await client.get(OPS + "/access")).json()["may"]
-        assert (may["sign_on_duty"], may["register_visitors"], may["close_hazards"]) == \
-            (duty, visitors, close), name
+        assert (may["sign_on_duty"], may["register_visitors"], may["close_hazards"],
+                may["gate_open"], may["selftest"]) == row, name
     assert (await console.http.get(OPS + "/access")).status_code == 401
 
 

@@ -220,6 +220,16 @@ def test_a_smoke_detector_self_test_passes_on_the_simulated_detector(browser, ca
     page.context.close()
 
 
+def test_a_viewer_is_offered_no_gate_opening_and_no_self_test(browser, campus):
+    page = signed_in(browser, campus, "wang.fang", "en", tab="gate")
+    expect(page.locator("#gate-open-form")).to_be_hidden()
+    page.locator('#tabs .tab[data-tab="selftests"]').click()
+    row = page.locator('#selftest-devices tr[data-device="classroom-smoke"]')
+    expect(row).to_contain_text("a self-test is started by a")
+    expect(row.get_by_role("button")).to_have_count(0)
+    page.context.close()
+
+
 def test_the_term_report_is_generated_and_viewed(browser, campus, shots):
     for lang, name, open_text, title in (("zh", "zhang.wei", "打开报告", "学期安全工作报告"),
                                          ("en", "wang.fang", "Open report", "Term safety report")):

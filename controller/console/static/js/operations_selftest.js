@@ -4,7 +4,7 @@ import { call } from "./api.js";
 import { t, lang } from "./i18n.js";
 import { dateTime } from "./time.js";
 import { el } from "./render.js";
-import { cell, say, word } from "./operations.js";
+import { cell, may, say, who, word } from "./operations.js";
 
 const $ = (id) => document.getElementById(id);
 let data = null;
@@ -20,7 +20,8 @@ function draw() {
       "aria-label": `${t("ops.selftests.start")} ${d.name}` });
     start.disabled = d.running;
     start.addEventListener("click", () => begin(d.name));
-    const action = d.startable ? start : el("span", { class: "ops-note", text: t("ops.selftests.at_device") });
+    const action = !d.startable ? el("span", { class: "ops-note", text: t("ops.selftests.at_device") })
+      : may("selftest") ? start : el("span", { class: "ops-note", text: t("ops.selftests.ask", { who: who("selftest") }) });
     rows.append(el("tr", { "data-device": d.name, "data-status": status },
       cell(`${d.name} (${word("alarm.kind", d.role)})`), cell(d.zone),
       cell(d.last_pass ? dateTime(d.last_pass, lang()) : t("ops.selftests.never")),
