@@ -54,7 +54,12 @@ async def selftests(_: SignedIn, ctx: Context) -> dict[str, Any]:
             "last_message": latest.message if latest else None,
             "running": running,
             "overdue": passed is None or now - passed.ts > timedelta(days=days)})
-    return {**now_fields(ctx), "selftest_days": days, "devices": devices}
+    window = site.operations.smoke_selftest
+    schedule = None if window is None else {
+        "days": list(window.days), "start": window.start.strftime("%H:%M"),
+        "end": window.end.strftime("%H:%M")}
+    return {**now_fields(ctx), "selftest_days": days, "smoke_schedule": schedule,
+            "devices": devices}
 
 
 @router.post("/selftests", response_model=ActionReply,

@@ -1,6 +1,7 @@
 """The small campus with an [operations] section, for the console's operations pages: a duty
 post staffed round the clock (open whenever the test runs), one that is closed now (it opens in
-two hours, site-local), a term around today, and the gate log's retention."""
+two hours, site-local), a term around today, the gate log's retention, and a smoke self-test
+window on a day the tests do not run in."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from controller.site.model import WEEKDAYS
 from tests.controller.console.console_host import SMALL_SITE
 
 TZ = ZoneInfo("Asia/Shanghai")  # the small campus's timezone
@@ -20,6 +22,8 @@ def ops_campus(directory: Path) -> Path:
     now = datetime.now(TZ)
     later, after = now + timedelta(hours=2), now + timedelta(hours=3)
     term_from, term_to = (now - timedelta(days=30)).date(), (now + timedelta(days=60)).date()
+    # the host's smoke self-test window: on the day after tomorrow, never while the tests run
+    window_day = WEEKDAYS[(now + timedelta(days=2)).weekday()]
     text = SMALL_SITE.read_text(encoding="utf-8") + f'''
 [operations]
 hazard_owner = "{HAZARD_OWNER}"
@@ -27,6 +31,11 @@ hazard_days = 5
 gate_log_retention_days = {RETENTION_DAYS}
 duty_grace_s = 3600
 selftest_days = 30
+
+[operations.smoke_selftest]
+days = ["{window_day}"]
+start = "09:00"
+end = "11:00"
 
 [[operations.terms]]
 name = "test-term"

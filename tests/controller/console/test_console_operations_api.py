@@ -295,6 +295,8 @@ async def test_selftest_list_and_start_through_the_host(console, clients):
                           "gym-smoke-sensor"}
     assert [n for n, d in names.items() if not d["startable"]] == ["gym-smoke-sensor"]
     assert listing["selftest_days"] == 30
+    schedule = listing["smoke_schedule"]  # the site's [operations.smoke_selftest]
+    assert (schedule["start"], schedule["end"], len(schedule["days"])) == ("09:00", "11:00", 1)
     assert all(d["overdue"] and d["last_pass"] is None for d in names.values())
     started = await client.post(OPS + "/selftests", headers=csrf,
                                 json={"device": "kindergarten-panic", "user": "zhang.wei"})

@@ -224,6 +224,9 @@ def test_a_viewer_is_offered_no_gate_opening_and_no_self_test(browser, campus):
     page = signed_in(browser, campus, "wang.fang", "en", tab="gate")
     expect(page.locator("#gate-open-form")).to_be_hidden()
     page.locator('#tabs .tab[data-tab="selftests"]').click()
+    expect(page.locator("#selftests-note")).to_contain_text(
+        re.compile(r"tests smoke detectors due a test by itself on (Mon|Tue|Wed|Thu|Fri|Sat|Sun), "
+                   r"09:00–11:00"))
     row = page.locator('#selftest-devices tr[data-device="classroom-smoke"]')
     expect(row).to_contain_text("a self-test is started by a")
     expect(row.get_by_role("button")).to_have_count(0)

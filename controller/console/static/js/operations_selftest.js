@@ -11,7 +11,10 @@ let data = null;
 
 function draw() {
   if (!data) return;
-  $("selftests-note").textContent = t("ops.selftests.note", { days: data.selftest_days });
+  const plan = data.smoke_schedule;
+  $("selftests-note").textContent = t("ops.selftests.note", { days: data.selftest_days }) + " " +
+    (plan ? t("ops.selftests.scheduled", { days: plan.days.map((d) => t("day." + d)).join(" "),
+      start: plan.start, end: plan.end }) : t("ops.selftests.by_hand"));
   const rows = $("selftest-devices");
   rows.replaceChildren();
   for (const d of data.devices) {
