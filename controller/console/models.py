@@ -77,6 +77,11 @@ class Problem(BaseModel):
     error: str  # what is wrong and the fix
 
 
+def problems(*codes: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI `responses` for a route's refusals: each status code answers with a Problem."""
+    return {code: {"model": Problem} for code in codes}
+
+
 class EventList(BaseModel):
     time_zone: str
     events: list[dict[str, Any]]

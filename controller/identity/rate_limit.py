@@ -61,3 +61,18 @@ class RateLimiter:
             return 0
         now = self.clock()
         return sum(1 for t in entry.failures if now - t <= self.window_s)
+
+    def snapshot(self) -> dict[str, list]:
+        """{key: [failure times still in the window, locked_until]} of the keys that still count:
+        for a caller whose counters must outlive its process (clock must then be wall time)."""
+        now = self.clock()
+        out = {}
+        for key, entry in self._keys.items():
+            recent = [t for t in entry.failures if now - t <= self.window_s]
+            if recent or entry.locked_until > now:
+                out[key] = [recent, entry.locked_until]
+        return out
+
+    def restore(self, saved: dict[str, list]) -> None:
+        for key, (failures, locked_until) in saved.items():
+            self._keys[key] = _Key([float(t) for t in failures], float(locked_until))

@@ -30,17 +30,10 @@ def _common(p: argparse.ArgumentParser, *, site: bool = True) -> None:
 
 
 def _acting_user(p: argparse.ArgumentParser) -> None:
-    """--user / --pin-stdin of the verbs that act through the host (identity checks them)."""
+    """--user / --pin-stdin: the host checks them for its actions, who_acts.py for the ledger."""
     from controller.cli import _user
 
     _user(p)
-
-
-def _who(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--user", default=None, help="who records this (default: the operator "
-                   "mapped to your OS account); anyone else needs their PIN")
-    p.add_argument("--pin-stdin", action="store_true",
-                   help="read --user's PIN from the first line of stdin")
 
 
 def register(subparsers) -> None:
@@ -84,13 +77,13 @@ def register(subparsers) -> None:
     a.add_argument("--severity", choices=("major", "minor"), default="minor")
     a.add_argument("--device", default=None)
     _common(a)
-    _who(a)
+    _acting_user(a)
     a.set_defaults(func=cmd_hazard_add)
     c = sub.add_parser("close", help="close a hazard with a note")
     c.add_argument("id", type=int)
     c.add_argument("--note", required=True, help="what was done")
     _common(c, site=False)
-    _who(c)
+    _acting_user(c)
     c.set_defaults(func=cmd_hazard_close)
     ls = sub.add_parser("list", help="list hazards (open ones first)")
     ls.add_argument("--all", action="store_true", help="closed ones too")
@@ -107,12 +100,12 @@ def register(subparsers) -> None:
     i.add_argument("--purpose", required=True, help="why")
     i.add_argument("--gate", default=None, help="which gate")
     _common(i)
-    _who(i)
+    _acting_user(i)
     i.set_defaults(func=cmd_visitor_in)
     o = sub.add_parser("out", help="register a visit's departure")
     o.add_argument("id", type=int)
     _common(o, site=False)
-    _who(o)
+    _acting_user(o)
     o.set_defaults(func=cmd_visitor_out)
     ls = sub.add_parser("list", help="visitors still inside (--all: every visit)")
     ls.add_argument("--all", action="store_true")
@@ -126,7 +119,7 @@ def register(subparsers) -> None:
         if verb == "on":
             d.add_argument("--post", default="any", help="a [[operations.duty]] window name")
         _common(d, site=verb == "on")
-        _who(d)
+        _acting_user(d)
         d.set_defaults(func=cmd_duty_on if verb == "on" else cmd_duty_off)
     s = sub.add_parser("status", help="who is signed on")
     _common(s)

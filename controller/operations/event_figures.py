@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from controller.operations.selftest_plan import must_test
 from controller.site.model import Site
 from controller.site.operations import DRILL_KINDS, DutyWindow, OffDays, Term
 from controller.store.record import EventRecord, format_ts
@@ -179,12 +180,15 @@ def alarm_list(events: list[EventRecord]) -> list[dict]:
     return out
 
 
-def patrol_figures(events: list[EventRecord], required: int | None) -> dict:
+def patrol_figures(events: list[EventRecord], required: int | None, pending: int = 0) -> dict:
+    """Rounds done against those required; pending ones (window still open, or still to come)
+    are not judged yet, so the completion rate is over the rounds already due."""
     done = [e for e in events if e.kind == PATROL_ROUND_DONE]
     missed = [e for e in events if e.kind == PATROL_MISSED]
     late = [e for e in events if e.kind == PATROL_READ and e.data.get("late")]
-    return {"rounds_done": len(done), "rounds_required": required,
-            "completion_pct": round(100 * len(done) / required, 1) if required else None,
+    judged = None if required is None else required - pending
+    return {"rounds_done": len(done), "rounds_required": required, "rounds_pending": pending,
+            "completion_pct": _rate(len(done), judged) if judged else None,
             "missed_checkpoints": len(missed), "late_checkpoints": len(late),
             "missed": [{"ts": format_ts(e.ts), "device": e.device, "route": e.data.get("route"),
                         "round": e.data.get("round"), "message": e.message} for e in missed],
@@ -297,7 +301,7 @@ def patrol_breakdown(events: list[EventRecord], routes: Iterable, tz: ZoneInfo, 
 def selftest_figures(events: list[EventRecord], site: Site) -> dict:
     tests = [e for e in events if e.kind in SELFTEST_KINDS]
     tested = {e.device for e in tests}
-    due = [d.name for d in site.devices if d.kind in ("panic", "smoke")]
+    due = [d.name for d in must_test(site)]
     return {"tests": len(tests), "passed": sum(e.kind == "selftest.pass" for e in tests),
             "failed": sum(e.kind == "selftest.fail" for e in tests),
             "devices_due": len(due), "untested": sorted(set(due) - tested)}

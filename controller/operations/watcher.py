@@ -30,6 +30,7 @@ from controller.operations.duty import DutyRoster, open_windows
 from controller.operations.gate_log import GateLog
 from controller.operations.hazards import HazardRegister
 from controller.operations.ledger import Ledger, LedgerError, utc_now
+from controller.operations.selftest_plan import host_can_test, last_passed
 from controller.site.model import Site
 from controller.site.operations import OffDays
 from protocols import events as E
@@ -146,9 +147,9 @@ class OperationsWatcher:
             first = now.isoformat()
         interval = timedelta(days=self.ops.selftest_days)
         baseline = datetime.fromisoformat(first)
-        passed = self._last_passed()
+        passed = last_passed(self.read_events(kind=E.SELFTEST_PASS))
         for dev in self.site.devices:
-            if dev.role not in ("panic", "smoke"):
+            if not host_can_test(dev):
                 continue
             last = passed.get(dev.name, baseline)
             if now - last < interval:
@@ -163,18 +164,15 @@ class OperationsWatcher:
                                  f"selftest {dev.name}`", device=dev.name,
                                  data={"hazard": entry.id, "source": SELFTEST_DUE})
 
-    def _last_passed(self) -> dict[str, datetime]:
-        return {event.device: event.ts for event in self.read_events(kind=E.SELFTEST_PASS)}
-
     def _scheduled_selftests(self, now: datetime) -> None:
         window = self.ops.smoke_selftest
         if window is None or self.start_selftest is None or self.busy() \
                 or not window.open_at(now.astimezone(self.site.tz)):
             return
         interval = timedelta(days=self.ops.selftest_days)
-        passed = self._last_passed()
+        passed = last_passed(self.read_events(kind=E.SELFTEST_PASS))
         for dev in self.site.devices:
-            if dev.role != "smoke":
+            if dev.kind != "smoke" or not host_can_test(dev):
                 continue
             last = passed.get(dev.name)
             if last is not None and now - last < interval:

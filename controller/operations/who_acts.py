@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from controller.identity import IdentityError, Operator, OperatorStore
-from controller.identity.rate_limit import RateLimiter, _Key
+from controller.identity.rate_limit import RateLimiter
 from controller.operations.ledger import Ledger
 from controller.operations.permissions import require
 
@@ -82,18 +82,10 @@ class _LedgerLimiter(RateLimiter):
     def __init__(self, ledger: Ledger) -> None:
         super().__init__(clock=time.time)
         self.ledger = ledger
-        saved = json.loads(ledger.get_meta(_META) or "{}")
-        for key, (failures, locked_until) in saved.items():
-            entry = self._keys.setdefault(key, _Key())
-            entry.failures = [float(t) for t in failures]
-            entry.locked_until = float(locked_until)
+        self.restore(json.loads(ledger.get_meta(_META) or "{}"))
 
     def save(self) -> None:
-        now = self.clock()
-        keep = {key: [[t for t in e.failures if now - t <= self.window_s], e.locked_until]
-                for key, e in self._keys.items()
-                if e.locked_until > now or any(now - t <= self.window_s for t in e.failures)}
-        self.ledger.set_meta(_META, json.dumps(keep))
+        self.ledger.set_meta(_META, json.dumps(self.snapshot()))
 
 
 class _EventAudit:

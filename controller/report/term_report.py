@@ -71,18 +71,11 @@ def _patrol(site: Site, events: list, first: date, last: date, now: datetime,
             off: OffDays) -> dict:
     from controller.patrol.config import load_patrol
 
-    out = patrol_figures(events, _rounds_required(site, first, last))
     routes = load_patrol(site).routes
-    if routes:
-        out.update(patrol_breakdown(events, routes, site.tz, first, last, now,
-                                    site.operations.duty, off))
-        # A round whose window is still open (or still to come) is not judged yet: the
-        # completion rate is over the rounds already due, like the per-day and per-route rates.
-        pending = sum(row["pending"] for row in out["routes"])
-        judged = out["rounds_required"] - pending
-        out["rounds_pending"] = pending
-        out["completion_pct"] = round(100 * out["rounds_done"] / judged, 1) if judged else None
-    return out
+    breakdown = patrol_breakdown(events, routes, site.tz, first, last, now,
+                                 site.operations.duty, off) if routes else {}
+    pending = sum(row["pending"] for row in breakdown.get("routes", []))
+    return {**patrol_figures(events, _rounds_required(site, first, last), pending), **breakdown}
 
 
 def build_report(site: Site, state_dir: Path, term: Term | None, first: date, last: date,

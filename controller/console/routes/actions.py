@@ -19,14 +19,13 @@ from controller.console.models import (
     DrillRequest,
     FireConfirmRequest,
     LockdownRequest,
-    Problem,
     ResetRequest,
+    problems,
 )
 from controller.console.security import COOKIE, SignedInWithCsrf, csrf_ok
 
 router = APIRouter(prefix="/api", tags=["actions"])
-REFUSALS = {401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem},
-            429: {"model": Problem}}
+REFUSALS = problems(401, 403, 422, 429)
 
 
 def _reply(result: Any, authenticated: bool = True) -> ActionReply:

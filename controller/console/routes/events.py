@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from controller.console.context import ConsoleContext, Context
 from controller.console.errors import ConsoleError
 from controller.console.event_view import event_dict, events_csv
-from controller.console.models import EventList, Problem
+from controller.console.models import EventList, problems
 from controller.console.security import SignedIn
 from controller.store import EventRecord
 
@@ -43,8 +43,7 @@ FILTERS = dict(
 )
 
 
-@router.get("/events", response_model=EventList, responses={401: {"model": Problem},
-                                                             422: {"model": Problem}})
+@router.get("/events", response_model=EventList, responses=problems(401, 422))
 async def events(_: SignedIn, ctx: Context,
                  since: str | None = FILTERS["since"], kind: str | None = FILTERS["kind"],
                  device: str | None = FILTERS["device"], zone: str | None = FILTERS["zone"],
@@ -56,7 +55,7 @@ async def events(_: SignedIn, ctx: Context,
                                                                       zone, limit)])
 
 
-@router.get("/events.csv", response_class=Response, responses={401: {"model": Problem}})
+@router.get("/events.csv", response_class=Response, responses=problems(401))
 async def events_export(_: SignedIn, ctx: Context,
                         since: str | None = FILTERS["since"], kind: str | None = FILTERS["kind"],
                         device: str | None = FILTERS["device"],

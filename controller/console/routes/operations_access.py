@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from controller.console.context import Context
-from controller.console.models import Problem
+from controller.console.models import problems
 from controller.console.operations_port import now_fields
 from controller.console.security import SignedIn
 from controller.operations.permissions import ACTIONS
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/operations", tags=["operations"])
 HOST_ACTIONS = {"gate_open": OPERATORS, "selftest": TESTERS}
 
 
-@router.get("/access", responses={401: {"model": Problem}})
+@router.get("/access", responses=problems(401))
 async def access(session: SignedIn, ctx: Context) -> dict:
     """{"user", "role", "may": {action: bool}, "who": {action: [roles]}} for the session."""
     role = session.operator.role

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from controller.console.context import ConsoleContext, Context
 from controller.console.errors import ConsoleError
-from controller.console.models import Problem
+from controller.console.models import problems
 from controller.console.operations_models import SignOffRequest, SignOnRequest
 from controller.console.operations_port import (
     allow,
@@ -25,8 +25,7 @@ from controller.operations.duty import DutyError, DutyRoster, Shift, open_window
 from controller.site.operations import OffDays
 
 router = APIRouter(prefix="/api/operations", tags=["operations"])
-REFUSALS = {401: {"model": Problem}, 403: {"model": Problem}, 409: {"model": Problem},
-            422: {"model": Problem}}
+REFUSALS = problems(401, 403, 409, 422)
 
 
 def _shift(ctx: ConsoleContext, shift: Shift) -> dict[str, Any]:
@@ -52,7 +51,7 @@ def _windows(ctx: ConsoleContext, on_duty: list[Shift]) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/duty", responses={401: {"model": Problem}})
+@router.get("/duty", responses=problems(401))
 async def duty(session: SignedIn, ctx: Context) -> dict[str, Any]:
     """Who is signed on now, the session operator's own shift, and every staffed window of the
     site with whether it is open now and staffed (at least min_staff on its post or "any")."""

@@ -13,15 +13,14 @@ from fastapi import APIRouter, Query, Request
 
 from controller.console.context import ConsoleContext, Context, client_of
 from controller.console.errors import ConsoleError
-from controller.console.models import ActionReply, Problem
+from controller.console.models import ActionReply, problems
 from controller.console.operations_models import GateOpenRequest, VisitInRequest
 from controller.console.operations_port import allow, in_ledger, localized, now_fields, refused
 from controller.console.security import SignedIn, SignedInWithCsrf
 from controller.operations.gate_log import GateLog, GateLogError, Visit, check_gate
 
 router = APIRouter(prefix="/api/operations", tags=["operations"])
-REFUSALS = {401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
-            409: {"model": Problem}, 422: {"model": Problem}}
+REFUSALS = problems(401, 403, 404, 409, 422)
 
 
 def _retention(ctx: ConsoleContext) -> int:
@@ -49,7 +48,7 @@ async def _existing(ctx: ConsoleContext, visit_id: int) -> Visit:
                            "GET /api/operations/visits?all=true") from None
 
 
-@router.get("/visits", responses={401: {"model": Problem}})
+@router.get("/visits", responses=problems(401))
 async def visits(_: SignedIn, ctx: Context,
                  show_all: bool = Query(False, alias="all",
                                         description="every visit, not only those inside"),

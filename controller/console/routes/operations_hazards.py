@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 
 from controller.console.context import ConsoleContext, Context
 from controller.console.errors import ConsoleError
-from controller.console.models import Problem
+from controller.console.models import problems
 from controller.console.operations_models import HazardAddRequest, HazardCloseRequest
 from controller.console.operations_port import (
     allow,
@@ -27,8 +27,7 @@ from controller.console.security import SignedIn, SignedInWithCsrf
 from controller.operations.hazards import Hazard, HazardError, HazardRegister
 
 router = APIRouter(prefix="/api/operations", tags=["operations"])
-REFUSALS = {401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
-            409: {"model": Problem}, 422: {"model": Problem}}
+REFUSALS = problems(401, 403, 404, 409, 422)
 
 
 def _hazard(ctx: ConsoleContext, hazard: Hazard, now: datetime) -> dict[str, Any]:
@@ -39,7 +38,7 @@ def _hazard(ctx: ConsoleContext, hazard: Hazard, now: datetime) -> dict[str, Any
     return out
 
 
-@router.get("/hazards", responses={401: {"model": Problem}})
+@router.get("/hazards", responses=problems(401))
 async def hazards(_: SignedIn, ctx: Context,
                   show_all: bool = Query(False, alias="all",
                                          description="closed entries too")) -> dict[str, Any]:

@@ -20,15 +20,14 @@ from fastapi.responses import FileResponse
 
 from controller.console.context import ConsoleContext, Context
 from controller.console.errors import ConsoleError
-from controller.console.models import Problem
+from controller.console.models import problems
 from controller.console.operations_models import ReportRequest
 from controller.console.operations_port import day, now_fields
 from controller.console.security import SignedIn, SignedInWithCsrf
 from controller.operations.ledger import LedgerError
 
 router = APIRouter(prefix="/api/operations", tags=["operations"])
-REFUSALS = {401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
-            422: {"model": Problem}}
+REFUSALS = problems(401, 403, 404, 422)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 # What a report folder serves: its pages, its JSON and its plots; nothing else in it, and nothing
 # outside it, is reachable.
@@ -103,7 +102,7 @@ def _listing(ctx: ConsoleContext) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["generated_at"], reverse=True)
 
 
-@router.get("/reports", responses={401: {"model": Problem}})
+@router.get("/reports", responses=problems(401))
 async def reports(_: SignedIn, ctx: Context) -> dict[str, Any]:
     """The site's terms (to pick one) and the reports generated so far, newest first."""
     terms = [{"name": t.name, "from": t.start.isoformat(), "to": t.end.isoformat()}
@@ -129,8 +128,7 @@ async def generate(body: ReportRequest, _: SignedInWithCsrf, ctx: Context) -> di
     return {**now_fields(ctx), "report": summary}
 
 
-@router.get("/reports/{name}/{file}", responses={401: {"model": Problem},
-                                                  404: {"model": Problem}})
+@router.get("/reports/{name}/{file}", responses=problems(401, 404))
 async def report_file(name: str, file: str, _: SignedIn, ctx: Context) -> FileResponse:
     """A generated report's page (report.html zh-CN, report.en.html), report.json or a plot."""
     root = reports_dir(ctx)

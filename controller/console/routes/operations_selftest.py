@@ -11,20 +11,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from controller.console.context import Context, client_of
-from controller.console.models import ActionReply, Problem
+from controller.console.models import ActionReply, problems
 from controller.console.operations_models import SelfTestRequest
 from controller.console.operations_port import now_fields, utc_now
 from controller.console.security import SignedIn, SignedInWithCsrf
 from controller.console.status_view import local_iso
+from controller.operations.selftest_plan import host_can_test, must_test
 
 router = APIRouter(prefix="/api/operations", tags=["operations"])
-DUE = ("smoke", "panic")  # device kinds that must be tested (the report's "devices_due")
-TESTABLE = ("smoke", "panic")  # roles the host can test (controller/policy/selftest.py); a
-# third-party detector (a profile device, no role) is tested at the device by its own procedure
 HISTORY = 5000  # newest self-test events read: far more than a term of monthly tests
 
 
-@router.get("/selftests", responses={401: {"model": Problem}})
+@router.get("/selftests", responses=problems(401))
 async def selftests(_: SignedIn, ctx: Context) -> dict[str, Any]:
     """Each smoke detector and panic station: last pass, last fail, last result, overdue (never
     passed, or last pass older than selftest_days), and whether the host can start its test
@@ -38,16 +36,14 @@ async def selftests(_: SignedIn, ctx: Context) -> dict[str, Any]:
             last[(e.device, e.kind)] = e
     now = utc_now()
     devices = []
-    for d in site.devices:
-        if d.kind not in DUE:
-            continue
+    for d in must_test(site):
         passed, failed = last.get((d.name, "selftest.pass")), last.get((d.name, "selftest.fail"))
         started = last.get((d.name, "selftest.start"))
         results = [e for e in (passed, failed) if e is not None]
         latest = max(results, key=lambda e: e.id) if results else None
         running = started is not None and (latest is None or started.id > latest.id)
         devices.append({
-            "name": d.name, "role": d.kind, "zone": d.zone, "startable": d.role in TESTABLE,
+            "name": d.name, "role": d.kind, "zone": d.zone, "startable": host_can_test(d),
             "last_pass": local_iso(passed.ts, site.tz) if passed else None,
             "last_fail": local_iso(failed.ts, site.tz) if failed else None,
             "last_result": None if latest is None else latest.kind.split(".")[1],
@@ -63,8 +59,7 @@ async def selftests(_: SignedIn, ctx: Context) -> dict[str, Any]:
 
 
 @router.post("/selftests", response_model=ActionReply,
-             responses={401: {"model": Problem}, 403: {"model": Problem},
-                        422: {"model": Problem}})
+             responses=problems(401, 403, 422))
 async def selftest_start(body: SelfTestRequest, request: Request, session: SignedInWithCsrf,
                          ctx: Context) -> ActionReply:
     """Start a self-test as the session's operator: a smoke detector goes into its own test mode

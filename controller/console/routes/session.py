@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from controller.console.context import Context, client_of
 from controller.console.identity_port import Session
-from controller.console.models import Problem, SessionInfo, SignIn
+from controller.console.models import SessionInfo, SignIn, problems
 from controller.console.security import COOKIE, SignedIn, SignedInWithCsrf
 
 router = APIRouter(prefix="/api", tags=["session"])
@@ -18,7 +18,7 @@ def _info(session: Session) -> SessionInfo:
 
 
 @router.post("/session", response_model=SessionInfo,
-             responses={401: {"model": Problem}, 429: {"model": Problem}})
+             responses=problems(401, 429))
 async def sign_in(body: SignIn, request: Request, response: Response,
                   ctx: Context) -> SessionInfo:
     """Password sign-in. Sets the session cookie (HttpOnly, SameSite=Strict); failures are
@@ -29,13 +29,13 @@ async def sign_in(body: SignIn, request: Request, response: Response,
     return _info(session)
 
 
-@router.get("/session", response_model=SessionInfo, responses={401: {"model": Problem}})
+@router.get("/session", response_model=SessionInfo, responses=problems(401))
 async def who_am_i(session: SignedIn) -> SessionInfo:
     """The signed-in operator and the CSRF token (a reloaded page picks its session up again)."""
     return _info(session)
 
 
-@router.delete("/session", responses={401: {"model": Problem}, 403: {"model": Problem}})
+@router.delete("/session", responses=problems(401, 403))
 async def sign_out(response: Response, session: SignedInWithCsrf,
                    ctx: Context) -> dict:
     ctx.identity.sign_out(session.token)

@@ -7,14 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 
 from controller.console.context import Context
-from controller.console.models import ConsoleConfig, Problem
+from controller.console.models import ConsoleConfig, problems
 from controller.console.security import SignedIn
 from controller.site.console_section import LOCALES
 
 router = APIRouter(prefix="/api", tags=["status"])
 
 
-@router.get("/status", responses={401: {"model": Problem}})
+@router.get("/status", responses=problems(401))
 async def status(_: SignedIn,
                  ctx: Context) -> dict[str, Any]:
     """Mode, zones, devices (state, commanded, faults, last contact), buses, lockdowns with who,

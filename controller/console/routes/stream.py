@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from controller.console.context import Context
 from controller.console.live import HEARTBEAT_S, frame
-from controller.console.models import Problem
+from controller.console.models import problems
 from controller.console.security import COOKIE, SignedIn
 
 router = APIRouter(prefix="/api", tags=["stream"])
@@ -19,7 +19,7 @@ RETRY_MS = 1000  # EventSource reconnect delay after a lost connection
 
 
 @router.get("/stream", responses={200: {"content": {"text/event-stream": {}}},
-                                  401: {"model": Problem}})
+                                  **problems(401)})
 async def stream(request: Request, session: SignedIn,
                  ctx: Context) -> StreamingResponse:
     queue, first = ctx.hub.subscribe()

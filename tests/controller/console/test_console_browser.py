@@ -8,10 +8,7 @@ docs/console) when set, else to the test's temp dir."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,9 +16,9 @@ import pytest
 pytest.importorskip("controller.identity", reason="the console acts through operator identity")
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-from tests.controller.console.chromium import CHROMIUM, FLAGS  # noqa: E402
-from tests.controller.console.console_host import OPERATORS, operators_db  # noqa: E402
-from tests.integration.running_campus import RunningCampus, wait_until  # noqa: E402
+from tests.controller.console.browser_kit import CHROMIUM, console_campus, console_url  # noqa: E402
+from tests.controller.console.console_host import OPERATORS  # noqa: E402
+from tests.integration.running_campus import wait_until  # noqa: E402
 
 PANIC = "kindergarten-panic"
 expect = playwright_api.expect
@@ -37,37 +34,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def campus(tmp_path_factory):
-    root = tmp_path_factory.mktemp("console-campus")
-    running = RunningCampus(root)
-    (running.state_dir).mkdir(parents=True)
-    db = operators_db(tmp_path_factory.mktemp("operators"))
-    shutil.copy2(db, running.state_dir / db.name)
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-
-
-def console_url(campus) -> str:
-    return wait_until(lambda: json.loads((campus.state_dir / "console.json").read_text())["url"],
-                      20, "DIR/console.json")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory):
-    where = os.environ.get("CAMPUSGUARD_SCREENSHOTS")
-    path = Path(where) if where else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    yield from console_campus(tmp_path_factory, "console-campus")
 
 
 def new_page(browser, campus, lang: str | None = None, width: int = 1366, height: int = 900):

@@ -10,10 +10,7 @@ $CAMPUSGUARD_SCREENSHOTS (e.g. docs/console) when set, else to the test's temp d
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,10 +23,10 @@ from controller.operations.duty import DutyRoster  # noqa: E402
 from controller.operations.gate_log import GateLog  # noqa: E402
 from controller.operations.hazards import HazardRegister  # noqa: E402
 from controller.operations.ledger import Ledger  # noqa: E402
-from tests.controller.console.chromium import CHROMIUM, FLAGS  # noqa: E402
-from tests.controller.console.console_host import OPERATORS, operators_db  # noqa: E402
+from tests.controller.console.browser_kit import CHROMIUM, console_campus, console_url  # noqa: E402
+from tests.controller.console.console_host import OPERATORS  # noqa: E402
 from tests.controller.console.ops_campus import RETENTION_DAYS, ops_campus  # noqa: E402
-from tests.integration.running_campus import RunningCampus, wait_until  # noqa: E402
+from tests.integration.running_campus import wait_until  # noqa: E402
 
 PANIC = "kindergarten-panic"
 GATE = "main-gate-barrier"
@@ -48,37 +45,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def campus(tmp_path_factory):
-    root = tmp_path_factory.mktemp("console-ops-campus")
-    running = RunningCampus(root, ops_campus(root / "site"))
-    running.state_dir.mkdir(parents=True)
-    db = operators_db(tmp_path_factory.mktemp("operators"))
-    shutil.copy2(db, running.state_dir / db.name)
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory):
-    where = os.environ.get("CAMPUSGUARD_SCREENSHOTS")
-    path = Path(where) if where else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def console_url(campus) -> str:
-    return wait_until(lambda: json.loads((campus.state_dir / "console.json").read_text())["url"],
-                      20, "DIR/console.json")
+    yield from console_campus(tmp_path_factory, "console-ops-campus", ops_campus)
 
 
 def signed_in(browser, campus, name: str, lang: str | None = None, tab: str | None = None):
