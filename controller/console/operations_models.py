@@ -11,6 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from controller.operations.ledger import (
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_PLATE,
+    MAX_PURPOSE,
+    MAX_TITLE,
+    MAX_VISITING,
+)
+
 # Fields a page or script might send to name the recorder: ignored, the session decides.
 IDENTITY_FIELDS = ("user", "by", "operator", "registered_by", "opened_by", "closed_by",
                    "signed_by", "actor")
@@ -38,12 +47,12 @@ class SignOffRequest(OperationsRequest):
 
 class VisitInRequest(OperationsRequest):
     kind: Literal["person", "vehicle"] = "person"
-    name: str | None = Field(default=None, max_length=64,
+    name: str | None = Field(default=None, max_length=MAX_NAME,
                              description="optional; erased after gate_log_retention_days")
-    plate: str | None = Field(default=None, max_length=16,
+    plate: str | None = Field(default=None, max_length=MAX_PLATE,
                               description="vehicles only, required for them; erased likewise")
-    visiting: str = Field(min_length=1, max_length=120, description="whom they visit")
-    purpose: str = Field(min_length=1, max_length=200)
+    visiting: str = Field(min_length=1, max_length=MAX_VISITING, description="whom they visit")
+    purpose: str = Field(min_length=1, max_length=MAX_PURPOSE)
     gate: str | None = Field(default=None, max_length=64)
 
 
@@ -54,8 +63,8 @@ class GateOpenRequest(OperationsRequest):
 
 
 class HazardAddRequest(OperationsRequest):
-    title: str = Field(min_length=1, max_length=200)
-    owner: str = Field(default="", max_length=64, description="who fixes it; default: the "
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    owner: str = Field(default="", max_length=MAX_NAME, description="who fixes it; default: the "
                        "site's hazard_owner")
     days: float | None = Field(default=None, gt=0, le=365, description="deadline in days")
     deadline: str | None = Field(default=None, max_length=32,
@@ -65,7 +74,7 @@ class HazardAddRequest(OperationsRequest):
 
 
 class HazardCloseRequest(OperationsRequest):
-    note: str = Field(min_length=1, max_length=1000, description="what was done")
+    note: str = Field(min_length=1, max_length=MAX_NOTE, description="what was done")
 
 
 class SelfTestRequest(OperationsRequest):

@@ -12,7 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from controller.operations.ledger import Ledger, LedgerError, stamp, unstamp, utc_now
+from controller.operations.ledger import (
+    MAX_NAME,
+    MAX_PLATE,
+    MAX_PURPOSE,
+    MAX_VISITING,
+    Ledger,
+    LedgerError,
+    stamp,
+    text_field,
+    unstamp,
+    utc_now,
+)
 
 KINDS = ("person", "vehicle")
 
@@ -58,7 +69,14 @@ class GateLog:
                  now: datetime | None = None) -> Visit:
         if kind not in KINDS:
             raise GateLogError(f"kind {kind!r} unknown: use person or vehicle")
-        if not visiting.strip() or not purpose.strip():
+        try:
+            visiting = text_field(visiting, "whom they visit", MAX_VISITING)
+            purpose = text_field(purpose, "the purpose", MAX_PURPOSE)
+            name = text_field(name, "the name", MAX_NAME)
+            plate = text_field(plate, "the plate", MAX_PLATE)
+        except ValueError as exc:
+            raise GateLogError(str(exc)) from None
+        if not visiting or not purpose:
             raise GateLogError("a visit needs whom they visit (--visiting) and why (--purpose)")
         if kind == "vehicle" and not (plate or "").strip():
             raise GateLogError("a vehicle needs its number plate (--plate)")

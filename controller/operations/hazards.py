@@ -11,7 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from controller.operations.ledger import Ledger, LedgerError, stamp, unstamp, utc_now
+from controller.operations.ledger import (
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_TITLE,
+    Ledger,
+    LedgerError,
+    stamp,
+    text_field,
+    unstamp,
+    utc_now,
+)
 
 SEVERITIES = ("major", "minor")
 
@@ -63,7 +73,12 @@ class HazardRegister:
     def add(self, title: str, owner: str, deadline: datetime, by: str, *,
             severity: str = "minor", source: str = "guard", device: str | None = None,
             now: datetime | None = None) -> Hazard:
-        if not title.strip():
+        try:
+            title, owner = text_field(title, "the title", MAX_TITLE), \
+                text_field(owner, "the owner", MAX_NAME)
+        except ValueError as exc:
+            raise HazardError(str(exc)) from None
+        if not title:
             raise HazardError("a hazard needs a title: say what is wrong and where")
         if severity not in SEVERITIES:
             raise HazardError(f"severity {severity!r} unknown: use major or minor")
@@ -87,7 +102,11 @@ class HazardRegister:
         hazard = self.get(hazard_id)
         if hazard.closed_at is not None:
             raise HazardError(f"hazard #{hazard_id} was already closed by {hazard.closed_by}")
-        if not note.strip():
+        try:
+            note = text_field(note, "the closing note", MAX_NOTE)
+        except ValueError as exc:
+            raise HazardError(str(exc)) from None
+        if not note:
             raise HazardError("closing a hazard needs a note: what was done (--note TEXT)")
         self.ledger.execute("UPDATE hazards SET closed_at = ?, closed_by = ?, note = ? "
                             "WHERE id = ?", (stamp(now or utc_now()), by, note.strip(), hazard_id))
@@ -106,7 +125,8 @@ class HazardRegister:
         """Register a trouble as a hazard, once per open (kind, device). None if one is open."""
         if self.open_for(kind, device) is not None:
             return None
-        return self.add(message[:200] or kind, owner or "unassigned", at + timedelta(days=days),
+        title = " ".join("".join(c if c.isprintable() else " " for c in message).split())
+        return self.add(title[:MAX_TITLE] or kind, owner or "unassigned", at + timedelta(days=days),
                         "host", severity="minor", source=kind, device=device, now=at)
 
     def newly_overdue(self, now: datetime) -> list[Hazard]:

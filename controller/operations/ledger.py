@@ -69,6 +69,22 @@ class LedgerError(RuntimeError):
     """The ledger cannot be opened or written: the message says why and the fix."""
 
 
+# The longest text each field of the registers keeps (the console's forms say the same).
+MAX_TITLE, MAX_NOTE, MAX_NAME, MAX_PLATE, MAX_VISITING, MAX_PURPOSE = 200, 1000, 64, 16, 120, 200
+
+
+def text_field(value: str | None, what: str, limit: int) -> str:
+    """value stripped, or ValueError naming the field: longer than limit, or with control
+    characters (a terminal escape in a title would run in a guard's `hazard list`)."""
+    cleaned = (value or "").strip()
+    if len(cleaned) > limit:
+        raise ValueError(f"{what} is {len(cleaned)} characters long: keep it to {limit}")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in cleaned):
+        raise ValueError(f"{what} contains control characters (a line break, tab or terminal "
+                         f"escape): write it on one line of plain text")
+    return cleaned
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 

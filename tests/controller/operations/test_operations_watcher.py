@@ -199,3 +199,14 @@ def test_a_smoke_selftest_window_that_ends_before_it_starts_is_named_with_its_fi
     with pytest.raises(SiteError) as caught:
         ops_site(SMOKE_WINDOW.replace('end = "11:00"', 'end = "08:00"'))
     assert "smoke_selftest" in str(caught.value) and "start" in str(caught.value)
+
+
+def test_a_trouble_message_on_several_lines_still_becomes_one_hazard_entry(world):
+    watcher, store, ledger, _, _ = world
+    DutyRoster(ledger).sign_on("li.na", "any")
+    store.append("trouble.fault", "TROUBLE: side-gate motor\nover-current\tcode 7" + "x" * 400,
+                 device="side-gate", data={"trouble": "fault"}, ts=NIGHT)
+    watcher.step(NIGHT)
+    entries = HazardRegister(ledger).all()
+    assert len(entries) == 1 and entries[0].title.startswith(
+        "TROUBLE: side-gate motor over-current code 7") and len(entries[0].title) == 200

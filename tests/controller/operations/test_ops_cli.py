@@ -133,3 +133,17 @@ def test_a_visit_at_a_gate_the_site_does_not_have_is_refused_with_the_gates(stat
     right = cli(state, "visitor", "in", "--visiting", "office", "--purpose", "meeting",
                 "--gate", "side-gate", "--user", "li.na", "--json", pin="2580")
     assert right.returncode == 0 and json.loads(right.stdout)["gate"] == "side-gate"
+
+
+def test_oversized_or_control_character_text_is_refused_and_nothing_recorded(state):
+    long = cli(state, "hazard", "add", "T" * 5000, "--owner", "zhang.wei", "--user", "li.na",
+               pin="2580")
+    assert long.returncode == 1 and "keep it to 200" in long.stderr
+    escape = cli(state, "hazard", "add", "Exit \x1b[2Jsign", "--owner", "zhang.wei",
+                 "--user", "li.na", pin="2580")
+    assert escape.returncode == 1 and "control characters" in escape.stderr
+    assert hazards(state) == []
+    plate = cli(state, "visitor", "in", "--kind", "vehicle", "--plate", "X" * 40, "--visiting",
+                "office", "--purpose", "delivery", "--user", "li.na", pin="2580")
+    assert plate.returncode == 1 and "the plate" in plate.stderr
+    assert "Traceback" not in long.stderr + escape.stderr + plate.stderr
